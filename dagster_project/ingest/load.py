@@ -1,0 +1,353 @@
+"""Loading extract batches into typed raw tables (SPEC 4.1 and 4.5).
+
+Everything row-shaped happens inside DuckDB: files are read with ``read_csv`` / ``read_parquet`` /
+``read_json``, typed with ``try_cast`` and split into accepted and rejected rows in SQL. Python only
+walks the list of files. Each file is loaded in one transaction, so a failure never leaves half a
+batch behind, and the load log makes a reload of the same bytes a no-op.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import duckdb
+
+from dagster_project.ingest.contract import ObjectContract
+from dagster_project.ingest.discover import BatchFile, file_checksum
+from dagster_project.lib.duck import fetch_one
+from dagster_project.lib.naming import dedupe_names, to_snake_case
+
+LINEAGE_COLUMNS = (
+    ("_batch", "varchar"),
+    ("_file", "varchar"),
+    ("_row_number", "bigint"),
+    ("_loaded_at", "timestamp"),
+    ("_checksum", "varchar"),
+)
+
+_LOAD_LOG_DDL = """
+create table if not exists ingest.load_log (
+    source varchar, object varchar, batch varchar, file varchar, checksum varchar,
+    status varchar, rows_read bigint, rows_loaded bigint, rows_rejected bigint,
+    message varchar, loaded_at timestamp, run_id varchar
+)"""
+_REJECTS_DDL = """
+create table if not exists ingest.rejects (
+    source varchar, object varchar, batch varchar, file varchar, checksum varchar,
+    row_number bigint, reason varchar, record json, loaded_at timestamp, run_id varchar
+)"""
+
+
+class IngestError(Exception):
+    """A batch that cannot be loaded. The message names the file and says what to do."""
+
+
+@dataclass
+class FileResult:
+    batch: BatchFile
+    checksum: str
+    status: str  # loaded | skipped (already loaded) | rejected
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    message: str = ""
+
+
+@dataclass
+class LoadSummary:
+    contract: ObjectContract
+    files: list[FileResult] = field(default_factory=list)
+    table_rows: int = 0
+    reject_reasons: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.rows_rejected for f in self.files)
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+
+def qident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def qstr(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def typed_expr(col: str, contract_type: str) -> str:
+    """SQL turning the text value of ``col`` into its contract type; NULL when unreadable."""
+    v = qident(col)
+    text = f"nullif(trim({v}), '')"
+    if contract_type == "string":
+        return f"nullif({v}, '')"
+    if contract_type == "boolean":
+        return (
+            f"case when lower({text}) in ('true', 't', '1', 'yes', 'y') then true "
+            f"when lower({text}) in ('false', 'f', '0', 'no', 'n') then false end"
+        )
+    if contract_type == "integer":
+        # "12.0" is an integer written by a spreadsheet; "12.5" is not.
+        return (
+            f"coalesce(try_cast({text} as bigint), case when try_cast({text} as double) "
+            f"= floor(try_cast({text} as double)) then try_cast(try_cast({text} as double) "
+            "as bigint) end)"
+        )
+    if contract_type == "double":
+        return f"try_cast({text} as double)"
+    if contract_type == "money":
+        return f"try_cast({text} as decimal(38, 6))"
+    if contract_type == "date":
+        return f"try_cast({text} as date)"
+    if contract_type == "timestamp":
+        # Offsets (Z, +02:00, +0000) are honoured; naive values are taken as UTC (the session
+        # time zone is UTC). Stored as naive UTC timestamps.
+        return f"(try_cast({text} as timestamptz) at time zone 'UTC')"
+    raise ValueError(contract_type)
+
+
+def reject_reason_expr(contract: ObjectContract, present: set[str]) -> str:
+    """SQL giving the reasons (joined with '; ') a row breaks the contract, or NULL."""
+    parts = []
+    for c in contract.columns:
+        if c.name not in present:
+            continue
+        v = qident(c.name)
+        if c.required:
+            parts.append(
+                f"case when nullif(trim({v}), '') is null then "
+                f"{qstr(f'{c.name}: required value is missing')} end"
+            )
+        if c.type != "string":
+            parts.append(
+                f"case when nullif(trim({v}), '') is not null and {typed_expr(c.name, c.type)} "
+                f"is null then {qstr(c.name + ': cannot read ')} || "
+                f"{qstr(chr(39))} || left({v}, 40) || {qstr(chr(39) + ' as ' + c.type)} end"
+            )
+    for group in contract.required_any:
+        cols = [g for g in group if g in present]
+        cond = " and ".join(f"nullif(trim({qident(g)}), '') is null" for g in cols) or "true"
+        parts.append(f"case when {cond} then {qstr(' or '.join(group) + ': one is required')} end")
+    if not parts:
+        return "cast(null as varchar)"
+    return "nullif(concat_ws('; ', " + ", ".join(parts) + "), '')"
+
+
+def _read_sql(batch: BatchFile) -> str:
+    path = qstr(str(batch.path))
+    if batch.fmt == "csv":
+        # Everything is read as text: typing is the contract's job, so that a bad value becomes a
+        # rejected row with a reason instead of a failed or mis-inferred column.
+        return (
+            f"select * from read_csv({path}, all_varchar = true, header = true, "
+            "strict_mode = true, sample_size = -1)"
+        )
+    if batch.fmt == "parquet":
+        return f"select columns(*)::varchar from read_parquet({path})"
+    return (
+        f"select columns(*)::varchar from read_json({path}, format = 'newline_delimited', "
+        "sample_size = -1)"
+    )
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection, contract: ObjectContract) -> str:
+    """Create the ingest bookkeeping tables and the object's raw table (typed, possibly empty)."""
+    con.execute("create schema if not exists ingest")
+    con.execute(f"create schema if not exists {contract.source}")
+    con.execute(_LOAD_LOG_DDL)
+    con.execute(_REJECTS_DDL)
+    table = f"{contract.source}.{qident(contract.table)}"
+    cols = [f"{qident(c.name)} {c.duckdb_type}" for c in contract.columns]
+    cols += [f"{n} {t}" for n, t in LINEAGE_COLUMNS]
+    con.execute(f"create table if not exists {table} ({', '.join(cols)})")
+    return table
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, contract: ObjectContract, checksum: str):
+    return fetch_one(
+        con,
+        "select batch from ingest.load_log where source = ? and object = ? and checksum = ? "
+        "and status = 'loaded' limit 1",
+        [contract.source, contract.name, checksum],
+    )
+
+
+def _log(con, contract, result: FileResult, loaded_at, run_id):
+    con.execute(
+        "insert into ingest.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            contract.source, contract.name, result.batch.batch, str(result.batch.path),
+            result.checksum, result.status, result.rows_read, result.rows_loaded,
+            result.rows_rejected, result.message, loaded_at, run_id,
+        ],
+    )
+
+
+def _parse_error(batch: BatchFile, err: Exception) -> str:
+    detail = str(err).strip().splitlines()
+    first = " ".join(line.strip() for line in detail[:6] if line.strip())
+    return (
+        f"{batch.display}: the file cannot be read as {batch.fmt.upper()} ({first}). "
+        "The file was left as it is and the batch was recorded as rejected in ingest.load_log. "
+        "Fix or re-export the file under a new batch name, then run again."
+    )
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    contract: ObjectContract,
+    batch: BatchFile,
+    loaded_at: datetime,
+    run_id: str = "",
+) -> FileResult:
+    """Load one batch file. Returns its result; raises IngestError when the file is unusable."""
+    table = ensure_tables(con, contract)
+    checksum = file_checksum(batch.path)
+    if _already_loaded(con, contract, checksum):
+        return FileResult(batch, checksum, "skipped")
+    result = FileResult(batch, checksum, "rejected")
+
+    def reject(message: str) -> IngestError:
+        result.message = message
+        con.execute("begin transaction")
+        _log(con, contract, result, loaded_at, run_id)
+        con.execute("commit")
+        return IngestError(message)
+
+    if batch.path.stat().st_size == 0:
+        raise reject(
+            f"{batch.display}: the file is empty (0 bytes; not even a header row). "
+            "If the extract had no rows, write the header line only; otherwise re-export it."
+        )
+    try:
+        con.execute(f"create or replace temp table _incoming as {_read_sql(batch)}")
+    except duckdb.Error as err:
+        raise reject(_parse_error(batch, err)) from err
+
+    original = [r[0] for r in con.execute("describe _incoming").fetchall()]
+    normalised = dedupe_names([to_snake_case(c) for c in original])
+    present = set(normalised)
+    missing = [c for c in contract.required if c not in present]
+    if missing:
+        raise reject(
+            f"{batch.display}: required column(s) {', '.join(missing)} missing from the header "
+            f"(header has {len(original)} columns: {', '.join(original[:12])}"
+            f"{', ...' if len(original) > 12 else ''}). Add the column to the extract "
+            "(Salesforce API name or snake_case) and re-export the batch."
+        )
+
+    # Rename to snake_case; rowid follows insertion order, which is the file's row order.
+    renames = ", ".join(
+        f"{qident(o)} as {qident(n)}" for o, n in zip(original, normalised, strict=True)
+    )
+    con.execute(
+        f"create or replace temp table _named as select {renames}, "
+        "cast(rowid + 1 as bigint) as _row_number from _incoming"
+    )
+    reason = reject_reason_expr(contract, present)
+    con.execute(
+        f"create or replace temp table _checked as select *, {reason} as _reject_reason from _named"
+    )
+
+    extra = [n for n in normalised if contract.column(n) is None]
+    existing = {r[0] for r in con.execute(f"describe {table}").fetchall()}
+    typed = [
+        f"{typed_expr(c.name, c.type) if c.name in present else 'null'}::{c.duckdb_type} "
+        f"as {qident(c.name)}"
+        for c in contract.columns
+    ]
+    typed += [qident(n) for n in extra]
+    lineage = (
+        f"{qstr(batch.batch)} as _batch, {qstr(str(batch.path))} as _file, _row_number, "
+        f"{qstr(loaded_at.isoformat(sep=' '))}::timestamp as _loaded_at, "
+        f"{qstr(checksum)} as _checksum"
+    )
+    con.execute("begin transaction")
+    try:
+        for n in extra:
+            if n not in existing:
+                # Custom fields pass through as text; later batches may add more of them.
+                con.execute(f"alter table {table} add column {qident(n)} varchar")
+        con.execute(
+            f"insert into {table} by name select {', '.join(typed)}, {lineage} "
+            "from _checked where _reject_reason is null"
+        )
+        data_cols = ", ".join(qident(n) for n in normalised)
+        con.execute(
+            "insert into ingest.rejects select ?, ?, ?, ?, ?, _row_number, _reject_reason, "
+            f"to_json(struct_pack({data_cols})), ?, ? from _checked "
+            "where _reject_reason is not null",
+            [contract.source, contract.name, batch.batch, str(batch.path), checksum,
+             loaded_at, run_id],
+        )
+        counts = fetch_one(
+            con,
+            "select count(*), count(*) filter (where _reject_reason is not null) from _checked",
+        )
+        result.rows_read, result.rows_rejected = int(counts[0]), int(counts[1])
+        result.rows_loaded = result.rows_read - result.rows_rejected
+        result.status = "loaded"
+        _log(con, contract, result, loaded_at, run_id)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        for t in ("_incoming", "_named", "_checked"):
+            con.execute(f"drop table if exists {t}")
+    return result
+
+
+def load_object(
+    con: duckdb.DuckDBPyConnection,
+    contract: ObjectContract,
+    batches: list[BatchFile],
+    run_id: str = "",
+    progress: Callable[[str], None] | None = None,
+) -> LoadSummary:
+    """Load every new batch of one object in extraction order.
+
+    Files that cannot be read are recorded as rejected and the error is raised after the other
+    files were loaded, so one bad batch does not hide the state of the rest.
+    """
+    con.execute("set TimeZone = 'UTC'")
+    table = ensure_tables(con, contract)
+    summary = LoadSummary(contract)
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    errors: list[str] = []
+    started = time.monotonic()
+    for i, batch in enumerate(batches, 1):
+        try:
+            res = load_file(con, contract, batch, loaded_at, run_id)
+        except IngestError as err:
+            errors.append(str(err))
+            summary.files.append(FileResult(batch, "", "rejected", message=str(err)))
+            continue
+        summary.files.append(res)
+        if progress and res.status == "loaded":
+            progress(
+                f"{contract.source}.{contract.name}: batch {i}/{len(batches)} {batch.batch}: "
+                f"{res.rows_loaded} rows loaded, {res.rows_rejected} rejected "
+                f"({time.monotonic() - started:.1f}s)"
+            )
+    summary.table_rows = int(fetch_one(con, f"select count(*) from {table}")[0])
+    if summary.rows_rejected:
+        summary.reject_reasons = [
+            (r[0], int(r[1]))
+            for r in con.execute(
+                "select reason, count(*) from ingest.rejects where source = ? and object = ? "
+                "and run_id = ? group by all order by 2 desc limit 10",
+                [contract.source, contract.name, run_id],
+            ).fetchall()
+        ]
+    if errors:
+        raise IngestError("\n".join(errors))
+    return summary
