@@ -334,3 +334,55 @@ def get_contract(source: str, name: str) -> ObjectContract:
         if c.source == source and c.name == name:
             return c
     raise KeyError(f"{source}.{name} is not in the extract contract")
+
+
+def render_dbt_sources(source: str) -> str:
+    """The dbt sources YAML of one source system, rendered from the contract."""
+    lines = [
+        "# Rendered from dagster_project/ingest/contract.py; edit the contract, then run",
+        "#   python -m dagster_project.ingest.contract",
+        "version: 2",
+        "",
+        "sources:",
+        f"  - name: {source}",
+        f"    description: Raw {source} extracts loaded by the ingest assets (typed, every "
+        "batch, with lineage columns _batch, _file, _row_number, _loaded_at, _checksum).",
+        f"    schema: {source}",
+        "    quoting:",
+        "      identifier: true  # 'user' is a reserved word on Postgres",
+        "    config:",
+        "      loaded_at_field: _loaded_at",
+        "      freshness:",
+        "        warn_after: {count: 2, period: day}",
+        "    tables:",
+    ]
+    for c in CONTRACTS:
+        if c.source != source:
+            continue
+        lines += [
+            f"      - name: {c.name}",
+            f"        description: \"{c.description} Kind: {c.kind}; key: {', '.join(c.key)}.\"",
+            "        columns:",
+        ]
+        for col in c.columns:
+            req = " Required." if col.required else ""
+            desc = (col.description + req).replace('"', "'")
+            lines += [f"          - name: {col.name}", f"            description: \"{desc}\""]
+    return "\n".join(lines) + "\n"
+
+
+def sources_path(repo_root, source: str):
+    from pathlib import Path
+
+    return Path(repo_root) / "dbt" / "models" / "staging" / source / f"_{source}__sources.yml"
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for src in SOURCES:
+        path = sources_path(root, src)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_dbt_sources(src))
+        print(f"wrote {path.relative_to(root)}")

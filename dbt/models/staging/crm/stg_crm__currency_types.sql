@@ -1,0 +1,19 @@
+with source as (
+    select * from {{ source('crm', 'currency_type') }}
+),
+
+current_state as (
+    {{ current_state('source', ['iso_code'], modstamp=None, deleted=false) }}
+),
+
+final as (
+    select
+        iso_code,
+        conversion_rate,
+        is_corporate,
+        _batch as source_batch,
+        _row_number as source_row_number
+    from current_state
+)
+
+select * from final

@@ -1,0 +1,20 @@
+with source as (
+    select * from {{ source('crm', 'dated_conversion_rate') }}
+),
+
+current_state as (
+    {{ current_state('source', ['iso_code', 'start_date'], modstamp=None, deleted=false) }}
+),
+
+final as (
+    select
+        iso_code,
+        conversion_rate,
+        start_date,
+        next_start_date,
+        _batch as source_batch,
+        _row_number as source_row_number
+    from current_state
+)
+
+select * from final

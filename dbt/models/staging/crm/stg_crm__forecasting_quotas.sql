@@ -1,0 +1,20 @@
+with source as (
+    select * from {{ source('crm', 'forecasting_quota') }}
+),
+
+current_state as (
+    {{ current_state('source', ['quota_owner_id', 'start_date'], modstamp=None, deleted=false) }}
+),
+
+final as (
+    select
+        quota_owner_id,
+        start_date,
+        quota_amount,
+        currency_iso_code,
+        _batch as source_batch,
+        _row_number as source_row_number
+    from current_state
+)
+
+select * from final

@@ -1,0 +1,33 @@
+with source as (
+    select * from {{ source('crm', 'lead') }}
+),
+
+current_state as (
+    {{ current_state('source', ['id'], modstamp='system_modstamp') }}
+),
+
+final as (
+    select
+        id as lead_id,
+        email,
+        lower(trim(email)) as email_normalised,
+        company,
+        status,
+        lead_source,
+        owner_id,
+        is_converted,
+        converted_date,
+        converted_account_id,
+        converted_contact_id,
+        converted_opportunity_id,
+        country,
+        industry,
+        number_of_employees,
+        created_date as created_at,
+        system_modstamp as modified_at,
+        _batch as source_batch,
+        _row_number as source_row_number
+    from current_state
+)
+
+select * from final

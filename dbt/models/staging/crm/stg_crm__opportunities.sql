@@ -1,0 +1,37 @@
+with source as (
+    select * from {{ source('crm', 'opportunity') }}
+),
+
+current_state as (
+    {{ current_state('source', ['id'], modstamp='system_modstamp') }}
+),
+
+final as (
+    select
+        id as opportunity_id,
+        account_id,
+        owner_id,
+        created_by_id,
+        name,
+        type,
+        stage_name,
+        amount as amount_local,
+        acv_c as acv_local,
+        currency_iso_code,
+        close_date,
+        probability as probability_pct_raw,
+        case when probability between 0 and 100 then probability / 100.0 end as probability,
+        forecast_category_name,
+        lead_source,
+        campaign_id,
+        pipeline_source_c as pipeline_source,
+        is_closed,
+        is_won,
+        created_date as created_at,
+        system_modstamp as modified_at,
+        _batch as source_batch,
+        _row_number as source_row_number
+    from current_state
+)
+
+select * from final

@@ -1,0 +1,27 @@
+with source as (
+    select * from {{ source('crm', 'opportunity_field_history') }}
+),
+
+latest as (
+    {{ current_state('source', ['id'], modstamp=None, deleted=false) }}
+),
+
+current_state as (
+    select * from latest
+    where not coalesce(is_deleted, false)
+),
+
+final as (
+    select
+        id as opportunity_field_history_id,
+        opportunity_id,
+        field,
+        old_value,
+        new_value,
+        created_date as created_at,
+        _batch as source_batch,
+        _row_number as source_row_number
+    from current_state
+)
+
+select * from final

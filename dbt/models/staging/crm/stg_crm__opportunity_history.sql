@@ -1,0 +1,30 @@
+with source as (
+    select * from {{ source('crm', 'opportunity_history') }}
+),
+
+latest as (
+    {{ current_state('source', ['id'], modstamp=None, deleted=false) }}
+),
+
+current_state as (
+    select * from latest
+    where not coalesce(is_deleted, false)
+),
+
+final as (
+    select
+        id as opportunity_history_id,
+        opportunity_id,
+        stage_name,
+        amount as amount_local,
+        close_date,
+        case when probability between 0 and 100 then probability / 100.0 end as probability,
+        forecast_category,
+        created_date as created_at,
+        created_by_id,
+        _batch as source_batch,
+        _row_number as source_row_number
+    from current_state
+)
+
+select * from final

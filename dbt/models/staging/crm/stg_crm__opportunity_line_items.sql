@@ -1,0 +1,24 @@
+with source as (
+    select * from {{ source('crm', 'opportunity_line_item') }}
+),
+
+current_state as (
+    {{ current_state('source', ['id'], modstamp='system_modstamp') }}
+),
+
+final as (
+    select
+        id as opportunity_line_item_id,
+        opportunity_id,
+        product_2_id as product_id,
+        quantity,
+        unit_price as unit_price_local,
+        total_price as total_price_local,
+        created_date as created_at,
+        system_modstamp as modified_at,
+        _batch as source_batch,
+        _row_number as source_row_number
+    from current_state
+)
+
+select * from final

@@ -1,0 +1,26 @@
+with source as (
+    select * from {{ source('marketing', 'activity') }}
+),
+
+current_state as (
+    {{ current_state('source', ['activity_id'], modstamp=None, deleted=false) }}
+),
+
+final as (
+    select
+        activity_id,
+        occurred_at,
+        activity_type,
+        prospect_id,
+        visitor_id,
+        campaign_id,
+        program_name,
+        url,
+        score_delta,
+        score_after,
+        _batch as source_batch,
+        _row_number as source_row_number
+    from current_state
+)
+
+select * from final

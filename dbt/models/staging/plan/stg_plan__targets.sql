@@ -1,0 +1,21 @@
+with source as (
+    select * from {{ source('plan', 'target') }}
+),
+
+current_state as (
+    {{ current_state('source', ['fiscal_period', 'metric', 'dimension_type', 'dimension_value'], modstamp=None, deleted=false) }}
+),
+
+final as (
+    select
+        fiscal_period,
+        metric,
+        dimension_type,
+        dimension_value,
+        amount as target_amount,
+        _batch as source_batch,
+        _row_number as source_row_number
+    from current_state
+)
+
+select * from final
