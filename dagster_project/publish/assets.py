@@ -1,0 +1,93 @@
+"""The publish step: gated marts -> published/analytics.duckdb, Parquet files and a manifest."""
+
+
+import dagster as dg
+
+from dagster_project.publish.publish import publish_marts
+from dagster_project.resources import FunnelSettings
+from dagster_project.transform.assets import AS_OF_TAG, dbt_models, resolve_as_of_date
+
+
+def mart_asset_keys() -> dict[str, dg.AssetKey]:
+    """Mart name -> asset key, for every dbt model in the marts folder (group ``marts``)."""
+    return {
+        key.path[-1]: key
+        for key, spec in dbt_models.specs_by_key.items()
+        if spec.group_name == "marts"
+    }
+
+
+def _check_outcomes(context: dg.AssetExecutionContext) -> list[dict]:
+    """Every asset check evaluated in this run, with its outcome."""
+    records = context.instance.all_logs(
+        context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    )
+    out = []
+    for rec in records:
+        ev = rec.dagster_event.event_specific_data
+        status = "passed" if ev.passed else ("failed" if ev.severity ==
+                                             dg.AssetCheckSeverity.ERROR else "warned")
+        out.append({
+            "asset": "/".join(ev.asset_key.path),
+            "check": ev.check_name,
+            "outcome": status,
+            "description": ev.description,
+        })
+    return sorted(out, key=lambda c: (c["asset"], c["check"]))
+
+
+MARTS = mart_asset_keys()
+
+
+@dg.asset(
+    key=["published_marts"],
+    group_name="publish",
+    # Every dbt model, not only the marts: a blocking check on any gated model (staging
+    # included) must stop publishing, and checks only block assets downstream of them.
+    deps=[k for k, spec in dbt_models.specs_by_key.items() if spec.group_name != "lookup"],
+    pool="duckdb",
+    kinds={"duckdb", "parquet"},
+)
+def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings):
+    """The marts BI tools read: `published/analytics.duckdb` (schema `marts`, open it read-only),
+    `published/parquet/<mart>.parquet` and `published/manifest.json` (run id, as_of_date, rows per
+    mart, every check with its outcome). Runs only when every blocking check upstream passed
+    (write-audit-publish), and swaps the files in atomically; a failed run leaves the previous
+    files as they were."""
+    checks = _check_outcomes(context)
+    failed = [c for c in checks if c["outcome"] == "failed"]
+    if failed:
+        # Blocking checks already stop this step; this guards against a check that failed with
+        # ERROR severity without being declared blocking.
+        raise dg.Failure(
+            "Not publishing: checks failed: "
+            + "; ".join(f"{c['asset']}:{c['check']}" for c in failed)
+        )
+    as_of = resolve_as_of_date(settings, context.run.tags)
+    result = publish_marts(
+        settings.work_db,
+        settings.published_path,
+        list(MARTS),
+        {
+            "run_id": context.run.run_id,
+            "as_of_date": as_of.isoformat(),
+            "as_of_source": "run tag" if context.run.tags.get(AS_OF_TAG) else "newest batch",
+            "checks": checks,
+            "checks_summary": {
+                k: sum(1 for c in checks if c["outcome"] == k)
+                for k in ("passed", "warned", "failed")
+            },
+        },
+    )
+    context.log.info(
+        f"published {len(result.row_counts)} marts to {result.db_path}: {result.row_counts}"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(result.db_path)),
+            "manifest": dg.MetadataValue.path(str(result.manifest_path)),
+            "as_of_date": as_of.isoformat(),
+            "rows_per_mart": result.row_counts,
+            "dagster/row_count": sum(result.row_counts.values()),
+        }
+    )

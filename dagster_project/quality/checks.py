@@ -1,0 +1,128 @@
+"""Great Expectations suites (``expectations/<model>.json``) as blocking asset checks.
+
+GX runs on a pandas DataFrame read from DuckDB (its SQL data source is broken on duckdb 2.0,
+see docs in the README). Large tables are validated on a reproducible sample; their keys and
+totals are covered in full by dbt tests.
+"""
+
+
+import os
+
+import dagster as dg
+import duckdb
+
+from dagster_project.lib.suites import load_suite_dict, outcome, suite_files
+from dagster_project.resources import FunnelSettings
+
+DEFAULT_MAX_ROWS = 250_000
+
+
+def _dataframe(settings: FunnelSettings, schema: str, table: str, max_rows: int):
+    con = duckdb.connect(str(settings.work_db), read_only=True)
+    try:
+        total = con.execute(f'select count(*) from {schema}."{table}"').fetchall()[0][0]
+        if total > max_rows:
+            sql = (f'select * from {schema}."{table}" using sample reservoir({max_rows} rows) '
+                   "repeatable (42)")
+        else:
+            sql = f'select * from {schema}."{table}"'
+        return con.execute(sql).df(), int(total)
+    finally:
+        con.close()
+
+
+def run_suite(suite_dict: dict, frame) -> list[dict]:
+    """Validate a DataFrame against a suite; one dict per expectation result."""
+    import great_expectations as gx  # imported here: it takes seconds to import
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    suite = context.suites.add(gx.ExpectationSuite(**suite_dict))
+    source = context.data_sources.add_pandas(name="duckdb_frames")
+    asset = source.add_dataframe_asset(name=suite_dict["name"])
+    batch_def = asset.add_batch_definition_whole_dataframe("all_rows")
+    validation = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"validate_{suite_dict['name']}", data=batch_def, suite=suite)
+    )
+    result = validation.run(batch_parameters={"dataframe": frame})
+    out = []
+    for r in result.results:
+        cfg = r.expectation_config
+        out.append({
+            "expectation": cfg.type,
+            "column": cfg.kwargs.get("column") or cfg.kwargs.get("column_list"),
+            "severity": str(getattr(cfg.severity, "value", cfg.severity or "critical")).lower(),
+            "success": bool(r.success),
+            "observed": str(r.result.get("observed_value", r.result.get("unexpected_count")))
+            [:200],
+            "unexpected_sample": [str(v) for v in (r.result.get("partial_unexpected_list")
+                                                    or [])[:5]],
+        })
+    return out
+
+
+def build_gx_check(model: str, schema: str, asset_key: dg.AssetKey, path) -> dg.AssetChecksDefinition:
+    suite_dict = load_suite_dict(path)
+
+    @dg.asset_check(
+        asset=asset_key,
+        name=f"gx_{model}",
+        blocking=True,
+        pool="duckdb",
+        description=(
+            f"Great Expectations suite expectations/{path.name} on {schema}.{model}: "
+            f"{len(suite_dict['expectations'])} expectations. A failed critical expectation "
+            "blocks publishing; a failed warning is reported in the UI and the manifest."
+        ),
+    )
+    def _check(context: dg.AssetCheckExecutionContext, settings: FunnelSettings):
+        """Validate the model's table with its Great Expectations suite."""
+        max_rows = int(os.environ.get("FUNNEL_GX_MAX_ROWS", DEFAULT_MAX_ROWS))
+        frame, total = _dataframe(settings, schema, model, max_rows)
+        results = run_suite(suite_dict, frame)
+        passed, severity = outcome([(r["severity"], r["success"]) for r in results])
+        failed = [r for r in results if not r["success"]]
+        description = "All expectations met." if passed else "; ".join(
+            f"{r['severity']}: {r['expectation']}({r['column']}) observed {r['observed']}"
+            for r in failed
+        )
+        context.log.info(f"gx_{model}: {len(results) - len(failed)}/{len(results)} met")
+        return dg.AssetCheckResult(
+            passed=passed,
+            severity=dg.AssetCheckSeverity.ERROR if severity == "ERROR" else
+            dg.AssetCheckSeverity.WARN,
+            description=description,
+            metadata={
+                "rows_in_table": total,
+                "rows_validated": len(frame),
+                "expectations": len(results),
+                "failed": [f"{r['severity']}: {r['expectation']} {r['column']} "
+                           f"observed={r['observed']} sample={r['unexpected_sample']}"
+                           for r in failed],
+                "suite": str(path.name),
+            },
+        )
+
+    return _check
+
+
+def build_gx_checks(dbt_assets_def: dg.AssetsDefinition) -> list[dg.AssetChecksDefinition]:
+    """One blocking check per suite file, attached to the dbt model the suite is named after."""
+    from dagster_dbt import get_asset_key_for_model
+
+    from dagster_project.transform.project import dbt_project
+
+    import json
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    schemas = {
+        n["name"]: n["schema"] for n in manifest["nodes"].values() if n["resource_type"] == "model"
+    }
+    checks = []
+    for model, path in suite_files().items():
+        if model not in schemas:
+            raise ValueError(f"expectations/{path.name} names no dbt model called {model}")
+        key = get_asset_key_for_model([dbt_assets_def], model)
+        checks.append(build_gx_check(model, schemas[model], key, path))
+    return checks

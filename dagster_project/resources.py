@@ -1,0 +1,61 @@
+"""Paths and settings, read from environment variables when a run uses them (not at import), so
+tests and deployments can point one code location at their own landing zone and warehouse."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class FunnelSettings(dg.ConfigurableResource):
+    """Where extracts land and where the warehouse lives.
+
+    Empty values fall back to ``$FUNNEL_LANDING_DIR`` / ``$FUNNEL_WAREHOUSE_DIR`` and then to the
+    repository defaults (``seeds/landing`` and ``warehouse/``).
+    """
+
+    landing_dir: str = ""
+    warehouse_dir: str = ""
+    # Row counts and column schema from dbt cost one DuckDB connection per model in the step
+    # process; they are on for the UI and can be switched off.
+    fetch_dbt_metadata: bool | None = None
+
+    @property
+    def landing_path(self) -> Path:
+        return Path(
+            self.landing_dir
+            or os.environ.get("FUNNEL_LANDING_DIR")
+            or REPO_ROOT / "seeds" / "landing"
+        ).resolve()
+
+    @property
+    def warehouse_path(self) -> Path:
+        path = Path(
+            self.warehouse_dir
+            or os.environ.get("FUNNEL_WAREHOUSE_DIR")
+            or REPO_ROOT / "warehouse"
+        ).resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def work_db(self) -> Path:
+        return self.warehouse_path / "work.duckdb"
+
+    @property
+    def published_path(self) -> Path:
+        return self.warehouse_path / "published"
+
+    @property
+    def dbt_metadata_enabled(self) -> bool:
+        if self.fetch_dbt_metadata is not None:
+            return self.fetch_dbt_metadata
+        return os.environ.get("FUNNEL_FETCH_DBT_METADATA", "1") not in ("0", "false", "no")
+
+    @property
+    def as_of_override(self) -> str | None:
+        return os.environ.get("FUNNEL_AS_OF_DATE") or None

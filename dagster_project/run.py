@@ -1,0 +1,85 @@
+"""``python -m dagster_project.run``: run refresh_all_job in this process and print a summary.
+
+This is what ``make run`` calls. Runs are recorded in ``$DAGSTER_HOME`` when it is set (the
+Makefile sets it), so they show up in ``make ui`` afterwards.
+"""
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+
+import dagster as dg
+
+from dagster_project.resources import FunnelSettings
+
+
+def _summary(result, settings: FunnelSettings, elapsed: float) -> tuple[str, bool]:
+    lines = []
+    ok = result.success
+    outcomes = Counter()
+    failed_checks = []
+    for ev in result.get_asset_check_evaluations():
+        if ev.passed:
+            outcomes["passed"] += 1
+        elif ev.severity == dg.AssetCheckSeverity.ERROR:
+            outcomes["failed"] += 1
+            failed_checks.append(f"{'/'.join(ev.asset_key.path)}:{ev.check_name}")
+        else:
+            outcomes["warned"] += 1
+    steps = {}
+    for ev in result.all_events:
+        if ev.event_type_value == "STEP_SUCCESS":
+            steps[ev.step_key] = "ok"
+        elif ev.event_type_value == "STEP_FAILURE":
+            steps[ev.step_key] = "FAILED: " + (ev.event_specific_data.error.message or "").strip()
+    manifest_path = settings.published_path / "manifest.json"
+    lines.append("")
+    lines.append(f"refresh_all_job {'succeeded' if ok else 'FAILED'} in {elapsed:.1f}s "
+                 f"(run {result.run_id})")
+    lines.append(f"  checks: {outcomes['passed']} passed, {outcomes['warned']} warned, "
+                 f"{outcomes['failed']} failed")
+    for name in failed_checks:
+        lines.append(f"    failed: {name}")
+    for step, status in steps.items():
+        if status != "ok":
+            lines.append(f"  step {step}: {status[:2000]}")
+    if ok and manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text())
+        lines.append(f"  as_of_date: {manifest['as_of_date']} ({manifest.get('as_of_source')})")
+        lines.append(f"  published: {settings.published_path / 'analytics.duckdb'} "
+                     f"(schema marts), parquet/ and manifest.json")
+        for mart, info in manifest["marts"].items():
+            lines.append(f"    {mart:<32} {info['rows']:>10,} rows")
+    elif not ok:
+        lines.append(f"  the published marts in {settings.published_path} were not changed")
+    return "\n".join(lines), ok
+
+
+def main() -> int:
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    # In one process, dagster-dbt's row-count fetchers keep a DuckDB connection open that later
+    # steps then cannot share; the UI's multiprocess runs keep them on.
+    os.environ.setdefault("FUNNEL_FETCH_DBT_METADATA", "0")
+    from dagster_project.definitions import defs
+
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else (
+        dg.DagsterInstance.ephemeral())
+    settings = FunnelSettings()
+    print(f"[run] landing zone: {settings.landing_path}", flush=True)
+    print(f"[run] warehouse:    {settings.warehouse_path}", flush=True)
+    started = time.monotonic()
+    job = defs.get_job_def("refresh_all_job")
+    result = job.execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    )
+    text, ok = _summary(result, settings, time.monotonic() - started)
+    print(text, flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""The dbt models as Dagster assets, built with one `dbt build` per run."""
+
+
+import json
+import os
+import shutil
+from datetime import date
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from dagster_project.lib.batches import as_of_date
+from dagster_project.resources import FunnelSettings
+from dagster_project.transform.project import dbt_project
+from dagster_project.transform.translator import FolderGroupTranslator
+
+AS_OF_TAG = "funnel/as_of_date"
+KEEP_DBT_TARGETS = 5
+
+
+def resolve_as_of_date(settings: FunnelSettings, run_tags: dict[str, str]) -> date:
+    """The run's clock: a run tag, else $FUNNEL_AS_OF_DATE, else the newest loaded batch's date."""
+    explicit = run_tags.get(AS_OF_TAG) or settings.as_of_override
+    if explicit:
+        return date.fromisoformat(explicit)
+    con = duckdb.connect(str(settings.work_db), read_only=True)
+    try:
+        names = [
+            r[0]
+            for r in con.execute(
+                "select distinct batch from ingest.load_log where status = 'loaded'"
+            ).fetchall()
+        ]
+        loaded = con.execute(
+            "select max(loaded_at)::date from ingest.load_log where status = 'loaded'"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    found = as_of_date(names, fallback=loaded)
+    if found is None:
+        raise dg.Failure(
+            "No extract batch has been loaded, so there is no as_of_date. Put extracts in the "
+            "landing zone (see README) or set FUNNEL_AS_OF_DATE."
+        )
+    return found
+
+
+def _prune_targets(root) -> None:
+    runs = sorted(root.glob("*"), key=lambda p: p.stat().st_mtime)
+    for old in runs[:-KEEP_DBT_TARGETS]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=FolderGroupTranslator(),
+    pool="duckdb",
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: FunnelSettings):
+    """Staging, intermediate and mart models, built by `dbt build` so that each model's dbt tests
+    run right after it (error-severity tests block the models downstream and publishing)."""
+    # The dbt profile reads the warehouse path from the environment; the subprocess inherits it.
+    os.environ["FUNNEL_WAREHOUSE_DIR"] = str(settings.warehouse_path)
+    as_of = resolve_as_of_date(settings, context.run.tags)
+    context.log.info(f"dbt build with as_of_date = {as_of}")
+    target_root = settings.warehouse_path / "dbt-runs"
+    target = target_root / context.run.run_id[:8]
+    args = ["build", "--vars", json.dumps({"as_of_date": as_of.isoformat()})]
+    invocation = dbt.cli(args, context=context, target_path=target)
+    stream = invocation.stream()
+    if settings.dbt_metadata_enabled:
+        stream = stream.fetch_row_counts().fetch_column_metadata()
+    yield from stream
+    _prune_targets(target_root)

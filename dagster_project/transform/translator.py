@@ -1,0 +1,27 @@
+"""How dbt nodes appear in Dagster: groups follow the dbt folders (staging, intermediate, marts)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+
+def group_for(resource_props: Mapping[str, Any]) -> str | None:
+    """``models/marts/core/dim_date.sql`` -> ``marts``; seeds -> ``lookup``."""
+    if resource_props.get("resource_type") == "seed":
+        return "lookup"
+    fqn = resource_props.get("fqn") or []
+    if resource_props.get("resource_type") == "model" and len(fqn) > 2:
+        return fqn[1]
+    return None
+
+
+class FolderGroupTranslator(DagsterDbtTranslator):
+    def __init__(self) -> None:
+        # dbt tests become asset checks: error severity blocks downstream steps in the same run.
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return group_for(dbt_resource_props) or super().get_group_name(dbt_resource_props)
