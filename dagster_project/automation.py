@@ -1,6 +1,5 @@
 """Jobs, schedules and sensors: when the pipeline runs."""
 
-
 import hashlib
 import json
 

@@ -35,9 +35,7 @@ class FunnelSettings(dg.ConfigurableResource):
     @property
     def warehouse_path(self) -> Path:
         path = Path(
-            self.warehouse_dir
-            or os.environ.get("FUNNEL_WAREHOUSE_DIR")
-            or REPO_ROOT / "warehouse"
+            self.warehouse_dir or os.environ.get("FUNNEL_WAREHOUSE_DIR") or REPO_ROOT / "warehouse"
         ).resolve()
         path.mkdir(parents=True, exist_ok=True)
         return path

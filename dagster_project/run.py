@@ -36,10 +36,13 @@ def _summary(result, settings: FunnelSettings, elapsed: float) -> tuple[str, boo
             steps[ev.step_key] = "FAILED: " + (ev.event_specific_data.error.message or "").strip()
     manifest_path = settings.published_path / "manifest.json"
     lines.append("")
-    lines.append(f"refresh_all_job {'succeeded' if ok else 'FAILED'} in {elapsed:.1f}s "
-                 f"(run {result.run_id})")
-    lines.append(f"  checks: {outcomes['passed']} passed, {outcomes['warned']} warned, "
-                 f"{outcomes['failed']} failed")
+    lines.append(
+        f"refresh_all_job {'succeeded' if ok else 'FAILED'} in {elapsed:.1f}s (run {result.run_id})"
+    )
+    lines.append(
+        f"  checks: {outcomes['passed']} passed, {outcomes['warned']} warned, "
+        f"{outcomes['failed']} failed"
+    )
     for name in failed_checks:
         lines.append(f"    failed: {name}")
     for step, status in steps.items():
@@ -48,8 +51,10 @@ def _summary(result, settings: FunnelSettings, elapsed: float) -> tuple[str, boo
     if ok and manifest_path.exists():
         manifest = json.loads(manifest_path.read_text())
         lines.append(f"  as_of_date: {manifest['as_of_date']} ({manifest.get('as_of_source')})")
-        lines.append(f"  published: {settings.published_path / 'analytics.duckdb'} "
-                     f"(schema marts), parquet/ and manifest.json")
+        lines.append(
+            f"  published: {settings.published_path / 'analytics.duckdb'} "
+            f"(schema marts), parquet/ and manifest.json"
+        )
         for mart, info in manifest["marts"].items():
             lines.append(f"    {mart:<32} {info['rows']:>10,} rows")
     elif not ok:
@@ -64,8 +69,11 @@ def main() -> int:
     os.environ.setdefault("FUNNEL_FETCH_DBT_METADATA", "0")
     from dagster_project.definitions import defs
 
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else (
-        dg.DagsterInstance.ephemeral())
+    instance = (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else (dg.DagsterInstance.ephemeral())
+    )
     settings = FunnelSettings()
     print(f"[run] landing zone: {settings.landing_path}", flush=True)
     print(f"[run] warehouse:    {settings.warehouse_path}", flush=True)

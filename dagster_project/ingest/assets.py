@@ -4,9 +4,8 @@ Asset keys equal the dbt source keys (``["crm", "opportunity"]``), so the asset 
 ingest step to the staging models without a mapping.
 """
 
-
-import duckdb
 import dagster as dg
+import duckdb
 
 from dagster_project.ingest.contract import CONTRACTS, ObjectContract
 from dagster_project.ingest.discover import discover
@@ -48,7 +47,8 @@ def build_ingest_asset(contract: ObjectContract) -> dg.AssetsDefinition:
             dg.AssetCheckSpec(
                 REJECTS_CHECK,
                 asset=key,
-                description="Warns when this run rejected rows of this object (see ingest.rejects).",
+                description="Warns when this run rejected rows of this object "
+                "(see ingest.rejects).",
             )
         ],
         metadata={"dagster/table_name": f"work.{contract.source}.{contract.table}"},

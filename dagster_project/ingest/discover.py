@@ -70,7 +70,9 @@ def unknown_folders(landing_dir: Path) -> list[Path]:
             out += [
                 p
                 for p in sorted(source_dir.iterdir())
-                if p.is_dir() and not p.name.startswith(".") and find_contract(source, p.name) is None
+                if p.is_dir()
+                and not p.name.startswith(".")
+                and find_contract(source, p.name) is None
             ]
     return out
 

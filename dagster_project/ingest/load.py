@@ -145,9 +145,12 @@ def _read_sql(batch: BatchFile) -> str:
     path = qstr(str(batch.path))
     if batch.fmt == "csv":
         # Everything is read as text: typing is the contract's job, so that a bad value becomes a
-        # rejected row with a reason instead of a failed or mis-inferred column.
+        # rejected row with a reason instead of a failed or mis-inferred column. The dialect is
+        # fixed (RFC 4180): DuckDB's sniffer, left to guess, can take a malformed file for a
+        # different but "valid" shape and load nonsense instead of failing.
         return (
             f"select * from read_csv({path}, all_varchar = true, header = true, "
+            "delim = ',', quote = '\"', escape = '\"', comment = '', "
             "strict_mode = true, sample_size = -1)"
         )
     if batch.fmt == "parquet":
@@ -184,9 +187,18 @@ def _log(con, contract, result: FileResult, loaded_at, run_id):
     con.execute(
         "insert into ingest.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            contract.source, contract.name, result.batch.batch, str(result.batch.path),
-            result.checksum, result.status, result.rows_read, result.rows_loaded,
-            result.rows_rejected, result.message, loaded_at, run_id,
+            contract.source,
+            contract.name,
+            result.batch.batch,
+            str(result.batch.path),
+            result.checksum,
+            result.status,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_rejected,
+            result.message,
+            loaded_at,
+            run_id,
         ],
     )
 
@@ -285,8 +297,15 @@ def load_file(
             "insert into ingest.rejects select ?, ?, ?, ?, ?, _row_number, _reject_reason, "
             f"to_json(struct_pack({data_cols})), ?, ? from _checked "
             "where _reject_reason is not null",
-            [contract.source, contract.name, batch.batch, str(batch.path), checksum,
-             loaded_at, run_id],
+            [
+                contract.source,
+                contract.name,
+                batch.batch,
+                str(batch.path),
+                checksum,
+                loaded_at,
+                run_id,
+            ],
         )
         counts = fetch_one(
             con,

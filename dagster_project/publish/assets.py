@@ -1,6 +1,5 @@
 """The publish step: gated marts -> published/analytics.duckdb, Parquet files and a manifest."""
 
-
 import dagster as dg
 
 from dagster_project.publish.publish import publish_marts
@@ -25,14 +24,19 @@ def _check_outcomes(context: dg.AssetExecutionContext) -> list[dict]:
     out = []
     for rec in records:
         ev = rec.dagster_event.event_specific_data
-        status = "passed" if ev.passed else ("failed" if ev.severity ==
-                                             dg.AssetCheckSeverity.ERROR else "warned")
-        out.append({
-            "asset": "/".join(ev.asset_key.path),
-            "check": ev.check_name,
-            "outcome": status,
-            "description": ev.description,
-        })
+        status = (
+            "passed"
+            if ev.passed
+            else ("failed" if ev.severity == dg.AssetCheckSeverity.ERROR else "warned")
+        )
+        out.append(
+            {
+                "asset": "/".join(ev.asset_key.path),
+                "check": ev.check_name,
+                "outcome": status,
+                "description": ev.description,
+            }
+        )
     return sorted(out, key=lambda c: (c["asset"], c["check"]))
 
 

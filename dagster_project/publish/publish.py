@@ -69,7 +69,7 @@ def publish_marts(
                 con.execute(f'select count(*) from {PUBLISHED_SCHEMA}."{mart}"').fetchall()[0][0]
             )
             con.execute(
-                f'copy {PUBLISHED_SCHEMA}."{mart}" to \'{tmp_parquet / (mart + ".parquet")}\' '
+                f"copy {PUBLISHED_SCHEMA}.\"{mart}\" to '{tmp_parquet / (mart + '.parquet')}' "
                 "(format parquet)"
             )
         con.execute("detach work")

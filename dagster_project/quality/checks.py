@@ -5,7 +5,6 @@ see docs in the README). Large tables are validated on a reproducible sample; th
 totals are covered in full by dbt tests.
 """
 
-
 import os
 
 import dagster as dg
@@ -22,8 +21,10 @@ def _dataframe(settings: FunnelSettings, schema: str, table: str, max_rows: int)
     try:
         total = con.execute(f'select count(*) from {schema}."{table}"').fetchall()[0][0]
         if total > max_rows:
-            sql = (f'select * from {schema}."{table}" using sample reservoir({max_rows} rows) '
-                   "repeatable (42)")
+            sql = (
+                f'select * from {schema}."{table}" using sample reservoir({max_rows} rows) '
+                "repeatable (42)"
+            )
         else:
             sql = f'select * from {schema}."{table}"'
         return con.execute(sql).df(), int(total)
@@ -49,20 +50,26 @@ def run_suite(suite_dict: dict, frame) -> list[dict]:
     out = []
     for r in result.results:
         cfg = r.expectation_config
-        out.append({
-            "expectation": cfg.type,
-            "column": cfg.kwargs.get("column") or cfg.kwargs.get("column_list"),
-            "severity": str(getattr(cfg.severity, "value", cfg.severity or "critical")).lower(),
-            "success": bool(r.success),
-            "observed": str(r.result.get("observed_value", r.result.get("unexpected_count")))
-            [:200],
-            "unexpected_sample": [str(v) for v in (r.result.get("partial_unexpected_list")
-                                                    or [])[:5]],
-        })
+        out.append(
+            {
+                "expectation": cfg.type,
+                "column": cfg.kwargs.get("column") or cfg.kwargs.get("column_list"),
+                "severity": str(getattr(cfg.severity, "value", cfg.severity or "critical")).lower(),
+                "success": bool(r.success),
+                "observed": str(r.result.get("observed_value", r.result.get("unexpected_count")))[
+                    :200
+                ],
+                "unexpected_sample": [
+                    str(v) for v in (r.result.get("partial_unexpected_list") or [])[:5]
+                ],
+            }
+        )
     return out
 
 
-def build_gx_check(model: str, schema: str, asset_key: dg.AssetKey, path) -> dg.AssetChecksDefinition:
+def build_gx_check(
+    model: str, schema: str, asset_key: dg.AssetKey, path
+) -> dg.AssetChecksDefinition:
     suite_dict = load_suite_dict(path)
 
     @dg.asset_check(
@@ -83,23 +90,30 @@ def build_gx_check(model: str, schema: str, asset_key: dg.AssetKey, path) -> dg.
         results = run_suite(suite_dict, frame)
         passed, severity = outcome([(r["severity"], r["success"]) for r in results])
         failed = [r for r in results if not r["success"]]
-        description = "All expectations met." if passed else "; ".join(
-            f"{r['severity']}: {r['expectation']}({r['column']}) observed {r['observed']}"
-            for r in failed
+        description = (
+            "All expectations met."
+            if passed
+            else "; ".join(
+                f"{r['severity']}: {r['expectation']}({r['column']}) observed {r['observed']}"
+                for r in failed
+            )
         )
         context.log.info(f"gx_{model}: {len(results) - len(failed)}/{len(results)} met")
         return dg.AssetCheckResult(
             passed=passed,
-            severity=dg.AssetCheckSeverity.ERROR if severity == "ERROR" else
-            dg.AssetCheckSeverity.WARN,
+            severity=dg.AssetCheckSeverity.ERROR
+            if severity == "ERROR"
+            else dg.AssetCheckSeverity.WARN,
             description=description,
             metadata={
                 "rows_in_table": total,
                 "rows_validated": len(frame),
                 "expectations": len(results),
-                "failed": [f"{r['severity']}: {r['expectation']} {r['column']} "
-                           f"observed={r['observed']} sample={r['unexpected_sample']}"
-                           for r in failed],
+                "failed": [
+                    f"{r['severity']}: {r['expectation']} {r['column']} "
+                    f"observed={r['observed']} sample={r['unexpected_sample']}"
+                    for r in failed
+                ],
                 "suite": str(path.name),
             },
         )
@@ -109,11 +123,11 @@ def build_gx_check(model: str, schema: str, asset_key: dg.AssetKey, path) -> dg.
 
 def build_gx_checks(dbt_assets_def: dg.AssetsDefinition) -> list[dg.AssetChecksDefinition]:
     """One blocking check per suite file, attached to the dbt model the suite is named after."""
+    import json
+
     from dagster_dbt import get_asset_key_for_model
 
     from dagster_project.transform.project import dbt_project
-
-    import json
 
     manifest = json.loads(dbt_project.manifest_path.read_text())
     schemas = {

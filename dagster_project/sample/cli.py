@@ -24,7 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"[sample] generating scale={args.scale} seed={args.seed}", flush=True)
     tables = generate(args.scale, args.seed)
     gen_s = time.monotonic() - started
-    print(f"[sample] simulated {sum(len(t.frame) for t in tables):,} rows in {gen_s:.1f}s", flush=True)
+    print(
+        f"[sample] simulated {sum(len(t.frame) for t in tables):,} rows in {gen_s:.1f}s", flush=True
+    )
     files = write_landing(tables, args.out, gzip=args.gzip, progress=print)
     total = time.monotonic() - started
     print(f"[sample] wrote {files} files to {args.out} in {total:.1f}s", flush=True)

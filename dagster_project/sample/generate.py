@@ -48,12 +48,24 @@ REGIONS = {
     "APAC": (["Japan", "Australia", "Singapore"], [0.45, 0.35, 0.20]),
 }
 REGION_WEIGHTS = {"AMER": 0.5, "EMEA": 0.32, "APAC": 0.18}
-COUNTRY_CURRENCY = {"United Kingdom": "GBP", "Germany": "EUR", "France": "EUR",
-                    "Netherlands": "EUR", "Japan": "JPY"}
+COUNTRY_CURRENCY = {
+    "United Kingdom": "GBP",
+    "Germany": "EUR",
+    "France": "EUR",
+    "Netherlands": "EUR",
+    "Japan": "JPY",
+}
 BASE_RATES = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79, "JPY": 149.0}
 SEGMENTS = ["Enterprise", "Mid-Market", "SMB"]
-INDUSTRIES = ["Software", "Financial Services", "Healthcare", "Manufacturing", "Retail",
-              "Media", "Education"]
+INDUSTRIES = [
+    "Software",
+    "Financial Services",
+    "Healthcare",
+    "Manufacturing",
+    "Retail",
+    "Media",
+    "Education",
+]
 PRODUCT_FAMILIES = ["Platform", "Analytics", "Automation", "Integrations", "Services"]
 
 # lead source: (share of leads, p engaged, p mql | engaged, p sal | mql, p sql | sal)
@@ -95,10 +107,22 @@ WON, LOST, DUPLICATE = 5, 6, 7
 # Share of all opportunities by pipeline source (the sourcing role). Inbound lead conversions
 # are the SDR share and fix the total; outbound conversions count towards BDR, and the rest
 # of every role's share is sales-sourced deals on existing accounts.
-PIPELINE_SOURCE_SHARES = {"AE": 0.52, "BDR": 0.24, "SDR": 0.15, "ECS": 0.05,
-                          "Cloud Sales": 0.03, "Partner": 0.01}
-USER_ROLES = {"AE": 0.40, "BDR": 0.20, "SDR": 0.15, "ECS": 0.10, "Cloud Sales": 0.10,
-              "Manager": 0.05}
+PIPELINE_SOURCE_SHARES = {
+    "AE": 0.52,
+    "BDR": 0.24,
+    "SDR": 0.15,
+    "ECS": 0.05,
+    "Cloud Sales": 0.03,
+    "Partner": 0.01,
+}
+USER_ROLES = {
+    "AE": 0.40,
+    "BDR": 0.20,
+    "SDR": 0.15,
+    "ECS": 0.10,
+    "Cloud Sales": 0.10,
+    "Manager": 0.05,
+}
 CAMPAIGN_STRATEGIES = {
     "Brand": ["Advertisement", "Content Syndication"],
     "Demand Generation": ["Email", "Webinar", "Paid Search"],
@@ -106,9 +130,15 @@ CAMPAIGN_STRATEGIES = {
     "ABM": ["Direct Mail", "Account Email"],
     "Digital": ["Web", "Paid Social"],
 }
-SOURCE_TACTIC = {"Web": "Web", "Paid Search": "Paid Search", "Webinar": "Webinar",
-                 "Event": "Trade Show", "Content Syndication": "Content Syndication",
-                 "Outbound": "Account Email", "Partner": "Event"}
+SOURCE_TACTIC = {
+    "Web": "Web",
+    "Paid Search": "Paid Search",
+    "Webinar": "Webinar",
+    "Event": "Trade Show",
+    "Content Syndication": "Content Syndication",
+    "Outbound": "Account Email",
+    "Partner": "Event",
+}
 MEMBER_STATUSES = {  # campaign type -> [(label, responded)], the first is the default
     "Webinar": [("Registered", False), ("Attended", True), ("On Demand", True)],
     "Trade Show": [("Invited", False), ("Visited Booth", True), ("Attended", True)],
@@ -226,31 +256,38 @@ def _users(rng, sc: Scale):
     role[:6] = ["AE", "BDR", "SDR", "ECS", "Cloud Sales", "Manager"]  # every role exists
     region = choice(rng, list(REGION_WEIGHTS), n, list(REGION_WEIGHTS.values()))
     region[:3] = ["AMER", "EMEA", "APAC"]
-    role_names = ["CRO"] + [f"{r} VP" for r in REGION_WEIGHTS] + [
-        f"{r} {x}" for r in REGION_WEIGHTS for x in ["AE", "BDR", "SDR", "ECS", "Cloud Sales",
-                                                     "Manager"]]
+    role_names = (
+        ["CRO"]
+        + [f"{r} VP" for r in REGION_WEIGHTS]
+        + [
+            f"{r} {x}"
+            for r in REGION_WEIGHTS
+            for x in ["AE", "BDR", "SDR", "ECS", "Cloud Sales", "Manager"]
+        ]
+    )
     role_ids = ids("00E", len(role_names))
-    parent = [None] + [role_ids[0]] * 3 + [
-        role_ids[1 + i] for i in range(3) for _ in range(6)]
+    parent = [None] + [role_ids[0]] * 3 + [role_ids[1 + i] for i in range(3) for _ in range(6)]
     roles = pd.DataFrame({"Id": role_ids, "Name": role_names, "ParentRoleId": parent})
     role_lookup = dict(zip(role_names, role_ids, strict=True))
     user_ids = ids("005", n)
     managers = {r: user_ids[(role == "Manager") & (region == r)] for r in REGION_WEIGHTS}
     manager = [managers[g][0] if len(managers[g]) else None for g in region]
     created = rng.uniform(-400, 200, n)
-    users = pd.DataFrame({
-        "Id": user_ids,
-        "Name": [f"User {i:05d}" for i in range(n)],
-        "IsActive": rng.random(n) > 0.05,
-        "UserRoleId": [role_lookup[f"{g} {r}"] for g, r in zip(region, role, strict=True)],
-        "ManagerId": [m if m != u else None for m, u in zip(manager, user_ids, strict=True)],
-        "Sales_Role__c": role,
-        "Region__c": region,
-        "CreatedDate": to_ts(created),
-        "SystemModstamp": to_ts(created + 1),
-        "_batch": 0,
-        "_region": region,
-    })
+    users = pd.DataFrame(
+        {
+            "Id": user_ids,
+            "Name": [f"User {i:05d}" for i in range(n)],
+            "IsActive": rng.random(n) > 0.05,
+            "UserRoleId": [role_lookup[f"{g} {r}"] for g, r in zip(region, role, strict=True)],
+            "ManagerId": [m if m != u else None for m, u in zip(manager, user_ids, strict=True)],
+            "Sales_Role__c": role,
+            "Region__c": region,
+            "CreatedDate": to_ts(created),
+            "SystemModstamp": to_ts(created + 1),
+            "_batch": 0,
+            "_region": region,
+        }
+    )
     return users, Table("crm", "UserRole", roles.assign(_batch=0))
 
 
@@ -262,8 +299,9 @@ def _accounts(rng, sc: Scale, users: pd.DataFrame) -> pd.DataFrame:
         m = region == r
         country[m] = choice(rng, countries, int(m.sum()), weights)
     employees = np.round(np.exp(rng.normal(5.5, 1.8, n))).astype(np.int64) + 5
-    segment = np.where(employees >= 2000, "Enterprise",
-                       np.where(employees >= 200, "Mid-Market", "SMB"))
+    segment = np.where(
+        employees >= 2000, "Enterprise", np.where(employees >= 200, "Mid-Market", "SMB")
+    )
     aes = users[users.Sales_Role__c == "AE"]
     owner = np.empty(n, dtype=object)
     for r in REGION_WEIGHTS:
@@ -273,29 +311,32 @@ def _accounts(rng, sc: Scale, users: pd.DataFrame) -> pd.DataFrame:
         owner[m] = pool[rng.integers(0, len(pool), int(m.sum()))]
     created = rng.uniform(-700, HORIZON - 30, n)
     currency = np.array([COUNTRY_CURRENCY.get(c, "USD") for c in country], dtype=object)
-    return pd.DataFrame({
-        "Id": ids("001", n),
-        "Name": [f"Company {i:06d}" for i in range(n)],
-        "Industry": choice(rng, INDUSTRIES, n),
-        "Type": np.where(rng.random(n) < 0.35, "Customer", "Prospect"),
-        "BillingCountry": country,
-        "NumberOfEmployees": employees,
-        "AnnualRevenue": np.round(employees * rng.uniform(80_000, 250_000, n), -3),
-        "OwnerId": owner,
-        # 5% of accounts lack the custom segment field: the employee-band seed fills it in.
-        "Segment__c": np.where(rng.random(n) < 0.05, None, segment),
-        "Region__c": region,
-        "CreatedDate": to_ts(created),
-        "_segment": segment,
-        "_currency": currency,
-        "_created": created,
-    })
+    return pd.DataFrame(
+        {
+            "Id": ids("001", n),
+            "Name": [f"Company {i:06d}" for i in range(n)],
+            "Industry": choice(rng, INDUSTRIES, n),
+            "Type": np.where(rng.random(n) < 0.35, "Customer", "Prospect"),
+            "BillingCountry": country,
+            "NumberOfEmployees": employees,
+            "AnnualRevenue": np.round(employees * rng.uniform(80_000, 250_000, n), -3),
+            "OwnerId": owner,
+            # 5% of accounts lack the custom segment field: the employee-band seed fills it in.
+            "Segment__c": np.where(rng.random(n) < 0.05, None, segment),
+            "Region__c": region,
+            "CreatedDate": to_ts(created),
+            "_segment": segment,
+            "_currency": currency,
+            "_created": created,
+        }
+    )
 
 
 def _dated_rates(rng) -> pd.DataFrame:
     """Monthly dated rates from a year before the history to six months after the extract."""
-    months = np.arange(np.datetime64(str(START)[:7], "M") - 12,
-                       np.datetime64(str(END_DATE)[:7], "M") + 7)
+    months = np.arange(
+        np.datetime64(str(START)[:7], "M") - 12, np.datetime64(str(END_DATE)[:7], "M") + 7
+    )
     rows = []
     for iso, base in BASE_RATES.items():
         if iso == "USD":
@@ -346,8 +387,10 @@ def _campaigns(rng, q_starts: np.ndarray):
                 budget = round(float(rng.uniform(5_000, 60_000)), -2)
                 tid = add(f"{ttype} {label}", pid, ttype, qs, q_starts[qi + 1] - 1, budget)
                 tactic_index[(qi, ttype)] = tid
-    frame = pd.DataFrame(rows, columns=["Id", "Name", "ParentId", "Type", "_start", "_end",
-                                        "BudgetedCost", "ActualCost"])
+    frame = pd.DataFrame(
+        rows,
+        columns=["Id", "Name", "ParentId", "Type", "_start", "_end", "BudgetedCost", "ActualCost"],
+    )
     return frame, tactic_index
 
 
@@ -395,24 +438,32 @@ def _people(rng, sc: Scale, accounts: pd.DataFrame) -> pd.DataFrame:
     def censor(t):
         return np.where(t < HORIZON, t, np.nan)
 
-    frame = pd.DataFrame({
-        "lead_source": np.asarray(src_names, dtype=object)[src],
-        "account": acct,
-        "segment": seg,
-        "anonymous": censor(anonymous),
-        "known": known,
-        "engaged": censor(engaged),
-        "mql": censor(mql),
-        "sal": censor(sal),
-        "sql": censor(sql),
-        "recycle": censor(recycle_at),
-        "remql": censor(remql_at),
-        "resal": censor(resal_at),
-        "disqualified": censor(disq_at),
-    })
+    frame = pd.DataFrame(
+        {
+            "lead_source": np.asarray(src_names, dtype=object)[src],
+            "account": acct,
+            "segment": seg,
+            "anonymous": censor(anonymous),
+            "known": known,
+            "engaged": censor(engaged),
+            "mql": censor(mql),
+            "sal": censor(sal),
+            "sql": censor(sql),
+            "recycle": censor(recycle_at),
+            "remql": censor(remql_at),
+            "resal": censor(resal_at),
+            "disqualified": censor(disq_at),
+        }
+    )
     # A stage after a censored one has not happened either.
-    for later, earlier in [("sal", "mql"), ("sql", "mql"), ("recycle", "mql"),
-                           ("remql", "recycle"), ("resal", "remql"), ("disqualified", "sal")]:
+    for later, earlier in [
+        ("sal", "mql"),
+        ("sql", "mql"),
+        ("recycle", "mql"),
+        ("remql", "recycle"),
+        ("resal", "remql"),
+        ("disqualified", "sal"),
+    ]:
         frame.loc[frame[earlier].isna(), later] = np.nan
     frame.loc[frame.sal.isna() & frame.sql.isna(), "disqualified"] = np.nan
     frame["lead_id"] = ids("00Q", n)
@@ -425,9 +476,15 @@ def _lead_events(rng, people: pd.DataFrame) -> pd.DataFrame:
     """Lead status changes as events (person index, time, new status)."""
     parts = []
     for col, status, offset in [
-        ("known", "New", 0.007), ("engaged", "Nurture", 0.0), ("mql", "MQL", 0.0),
-        ("sal", "Working", 0.0), ("sql", "Qualified", 0.0), ("recycle", "Recycled", 0.0),
-        ("remql", "MQL", 0.0), ("resal", "Working", 0.0), ("disqualified", "Disqualified", 0.0),
+        ("known", "New", 0.007),
+        ("engaged", "Nurture", 0.0),
+        ("mql", "MQL", 0.0),
+        ("sal", "Working", 0.0),
+        ("sql", "Qualified", 0.0),
+        ("recycle", "Recycled", 0.0),
+        ("remql", "MQL", 0.0),
+        ("resal", "Working", 0.0),
+        ("disqualified", "Disqualified", 0.0),
     ]:
         t = people[col].to_numpy() + offset
         m = ~np.isnan(t)
@@ -442,25 +499,31 @@ def _opportunities(rng, people, accounts, users, rates, q_starts):
     conv = people.index[people.sql.notna()].to_numpy()
     n_lead = len(conv)
     outbound = people.lead_source.to_numpy()[conv] == "Outbound"
-    total = int(round((~outbound).sum() / PIPELINE_SOURCE_SHARES["SDR"]))
-    counts = {k: int(round(v * total)) for k, v in PIPELINE_SOURCE_SHARES.items() if k != "SDR"}
+    total = round((~outbound).sum() / PIPELINE_SOURCE_SHARES["SDR"])
+    counts = {k: round(v * total) for k, v in PIPELINE_SOURCE_SHARES.items() if k != "SDR"}
     counts["BDR"] = max(0, counts["BDR"] - int(outbound.sum()))
     n_other = sum(counts.values())
     n = n_lead + n_other
-    src = np.concatenate([
-        np.where(outbound, "BDR", "SDR"),
-        np.concatenate([[k] * v for k, v in counts.items()]) if n_other else [],
-    ]).astype(object)
+    src = np.concatenate(
+        [
+            np.where(outbound, "BDR", "SDR"),
+            np.concatenate([[k] * v for k, v in counts.items()]) if n_other else [],
+        ]
+    ).astype(object)
     person = np.concatenate([conv, np.full(n_other, -1)])
-    acct = np.concatenate([
-        people.account.to_numpy()[conv],
-        rng.integers(0, len(accounts), n_other),
-    ])
+    acct = np.concatenate(
+        [
+            people.account.to_numpy()[conv],
+            rng.integers(0, len(accounts), n_other),
+        ]
+    )
     other_since = np.maximum(accounts._created.to_numpy()[acct[n_lead:]], 0)
-    created = np.concatenate([
-        people.sql.to_numpy()[conv],
-        other_since + rng.uniform(0, 1, n_other) * (HORIZON - other_since),
-    ])
+    created = np.concatenate(
+        [
+            people.sql.to_numpy()[conv],
+            other_since + rng.uniform(0, 1, n_other) * (HORIZON - other_since),
+        ]
+    )
     seg = accounts._segment.to_numpy()[acct]
     seg_conv = np.array([SEGMENT_FACTORS[s][0] for s in seg])
     seg_lag = np.array([SEGMENT_FACTORS[s][1] for s in seg])
@@ -480,7 +543,6 @@ def _opportunities(rng, people, accounts, users, rates, q_starts):
     win_p = np.clip(0.30 * seg_conv + np.where(src == "Partner", 0.05, 0.0), 0, 0.9)
     duplicate = rng.random(n) < 0.02
     won = qualified & ~duplicate & (rng.random(n) < win_p)
-    lost = ~won & ~duplicate
     top = np.where(won, 4, np.where(qualified, rng.integers(1, 5, n), 0))
     stage_t = np.full((n, 5), np.nan)
     stage_t[:, 0] = created
@@ -509,36 +571,46 @@ def _opportunities(rng, people, accounts, users, rates, q_starts):
     amount0 = np.round(usd * rate_created, 2)
     changed = rng.random(n) < 0.25
     amount_final = np.where(changed, np.round(amount0 * rng.uniform(0.7, 1.3, n), 2), amount0)
-    amount_change_t = np.where(changed, stage_t[:, 0] + (last_open - stage_t[:, 0]) * 0.6 + 0.3,
-                               np.nan)
+    amount_change_t = np.where(
+        changed, stage_t[:, 0] + (last_open - stage_t[:, 0]) * 0.6 + 0.3, np.nan
+    )
     pushed = (close_t > initial_close + 3) & ~open_now
     push_t = np.where(pushed, np.minimum(initial_close, close_t - 0.1), np.nan)
 
-    opps = pd.DataFrame({
-        "Id": ids("006", n),
-        "person": person,
-        "account": acct,
-        "AccountId": accounts.Id.to_numpy()[acct],
-        "OwnerId": owner,
-        "CreatedById": creator,
-        "Pipeline_Source__c": src,
-        "segment": seg,
-        "region": accounts.Region__c.to_numpy()[acct],
-        "CurrencyIsoCode": currency,
-        "LeadSource": np.where(person >= 0, people.lead_source.to_numpy()[np.maximum(person, 0)],
-                               np.where(src == "Partner", "Partner", "Sales Generated")),
-        "Type": np.where(person >= 0, "New Business",
-                         np.where(rng.random(n) < 0.6, "Expansion", "New Business")),
-        "created": created,
-        "close_t": np.where(open_now, np.nan, close_t),
-        "terminal": terminal,
-        "amount_final": amount_final,
-        "acv_share": np.round(rng.uniform(0.55, 1.0, n), 2),
-        "future_close": future_close,
-        "usd_final": np.round(usd * amount_final / np.where(amount0 == 0, 1, amount0), 2),
-        "campaign_id": np.where(person >= 0,
-                                people.campaign_id.to_numpy()[np.maximum(person, 0)], None),
-    })
+    opps = pd.DataFrame(
+        {
+            "Id": ids("006", n),
+            "person": person,
+            "account": acct,
+            "AccountId": accounts.Id.to_numpy()[acct],
+            "OwnerId": owner,
+            "CreatedById": creator,
+            "Pipeline_Source__c": src,
+            "segment": seg,
+            "region": accounts.Region__c.to_numpy()[acct],
+            "CurrencyIsoCode": currency,
+            "LeadSource": np.where(
+                person >= 0,
+                people.lead_source.to_numpy()[np.maximum(person, 0)],
+                np.where(src == "Partner", "Partner", "Sales Generated"),
+            ),
+            "Type": np.where(
+                person >= 0,
+                "New Business",
+                np.where(rng.random(n) < 0.6, "Expansion", "New Business"),
+            ),
+            "created": created,
+            "close_t": np.where(open_now, np.nan, close_t),
+            "terminal": terminal,
+            "amount_final": amount_final,
+            "acv_share": np.round(rng.uniform(0.55, 1.0, n), 2),
+            "future_close": future_close,
+            "usd_final": np.round(usd * amount_final / np.where(amount0 == 0, 1, amount0), 2),
+            "campaign_id": np.where(
+                person >= 0, people.campaign_id.to_numpy()[np.maximum(person, 0)], None
+            ),
+        }
+    )
     opps["Name"] = [f"Deal {i:07d}" for i in range(n)]
 
     # Events: each row sets some fields; the state after an event is the forward fill.
@@ -548,21 +620,47 @@ def _opportunities(rng, people, accounts, users, rates, q_starts):
         m = ~np.isnan(t)
         ev.append(pd.DataFrame({"opp": np.nonzero(m)[0], "t": t[m], "stage": s}))
     m = ~np.isnan(close_t) & ~open_now
-    ev.append(pd.DataFrame({"opp": np.nonzero(m)[0], "t": close_t[m], "stage": terminal[m],
-                            "close_date_t": close_t[m]}))
-    ev.append(pd.DataFrame({"opp": np.arange(n), "t": created + 1e-4, "close_date_t":
-                            np.where(open_now & (initial_close < HORIZON), future_close,
-                                     initial_close), "amount": amount0}))
+    ev.append(
+        pd.DataFrame(
+            {
+                "opp": np.nonzero(m)[0],
+                "t": close_t[m],
+                "stage": terminal[m],
+                "close_date_t": close_t[m],
+            }
+        )
+    )
+    ev.append(
+        pd.DataFrame(
+            {
+                "opp": np.arange(n),
+                "t": created + 1e-4,
+                "close_date_t": np.where(
+                    open_now & (initial_close < HORIZON), future_close, initial_close
+                ),
+                "amount": amount0,
+            }
+        )
+    )
     m = pushed
-    ev.append(pd.DataFrame({"opp": np.nonzero(m)[0], "t": push_t[m],
-                            "close_date_t": close_t[m] + rng.uniform(0, 20, int(m.sum()))}))
+    ev.append(
+        pd.DataFrame(
+            {
+                "opp": np.nonzero(m)[0],
+                "t": push_t[m],
+                "close_date_t": close_t[m] + rng.uniform(0, 20, int(m.sum())),
+            }
+        )
+    )
     m = changed & ~np.isnan(amount_change_t)
-    ev.append(pd.DataFrame({"opp": np.nonzero(m)[0], "t": amount_change_t[m],
-                            "amount": amount_final[m]}))
+    ev.append(
+        pd.DataFrame({"opp": np.nonzero(m)[0], "t": amount_change_t[m], "amount": amount_final[m]})
+    )
     events = pd.concat(ev, ignore_index=True)
     events = events[events.t < HORIZON].sort_values(["opp", "t"], kind="stable")
     events[["stage", "amount", "close_date_t"]] = events.groupby("opp")[
-        ["stage", "amount", "close_date_t"]].ffill()
+        ["stage", "amount", "close_date_t"]
+    ].ffill()
     events["stage"] = events.stage.fillna(0).astype(int)
     # Closing fixes the close date to the closing day.
     closing = events.stage >= WON
@@ -579,14 +677,18 @@ def _opportunities(rng, people, accounts, users, rates, q_starts):
 def _products_and_lines(rng, opps: pd.DataFrame):
     n_fam = len(PRODUCT_FAMILIES)
     prod_ids = ids("01t", n_fam * 3)
-    products = pd.DataFrame({
-        "Id": prod_ids,
-        "Name": [f"{f} {tier}" for f in PRODUCT_FAMILIES for tier in ("Core", "Plus", "Premium")],
-        "ProductCode": [f"{f[:3].upper()}-{k}" for f in PRODUCT_FAMILIES for k in (1, 2, 3)],
-        "Family": [f for f in PRODUCT_FAMILIES for _ in range(3)],
-        "IsActive": True,
-        "_batch": 0,
-    })
+    products = pd.DataFrame(
+        {
+            "Id": prod_ids,
+            "Name": [
+                f"{f} {tier}" for f in PRODUCT_FAMILIES for tier in ("Core", "Plus", "Premium")
+            ],
+            "ProductCode": [f"{f[:3].upper()}-{k}" for f in PRODUCT_FAMILIES for k in (1, 2, 3)],
+            "Family": [f for f in PRODUCT_FAMILIES for _ in range(3)],
+            "IsActive": True,
+            "_batch": 0,
+        }
+    )
     n = len(opps)
     k = rng.choice([1, 2, 3], size=n, p=[0.5, 0.35, 0.15])
     opp_idx = np.repeat(np.arange(n), k)
@@ -604,19 +706,23 @@ def _products_and_lines(rng, opps: pd.DataFrame):
     total = np.where(last, np.round(rest, 2), total)
     qty = rng.integers(1, 11, len(opp_idx))
     created = opps.created.to_numpy()[opp_idx] + 0.01
-    lines = pd.DataFrame({
-        "Id": ids("00k", len(opp_idx)),
-        "OpportunityId": opps.Id.to_numpy()[opp_idx],
-        "Product2Id": prod_ids[product],
-        "Quantity": qty,
-        "UnitPrice": np.round(total / qty, 2),
-        "TotalPrice": total,
-        "CreatedDate": to_ts(created),
-        "SystemModstamp": to_ts(created),
-        "_batch": batch_of(created),
-    })
-    return (Table("crm", "Product2", products),
-            Table("crm", "OpportunityLineItem", lines, ["CreatedDate", "SystemModstamp"]))
+    lines = pd.DataFrame(
+        {
+            "Id": ids("00k", len(opp_idx)),
+            "OpportunityId": opps.Id.to_numpy()[opp_idx],
+            "Product2Id": prod_ids[product],
+            "Quantity": qty,
+            "UnitPrice": np.round(total / qty, 2),
+            "TotalPrice": total,
+            "CreatedDate": to_ts(created),
+            "SystemModstamp": to_ts(created),
+            "_batch": batch_of(created),
+        }
+    )
+    return (
+        Table("crm", "Product2", products),
+        Table("crm", "OpportunityLineItem", lines, ["CreatedDate", "SystemModstamp"]),
+    )
 
 
 # --------------------------------------------------------------------------- extract tables
@@ -667,11 +773,15 @@ def _accounts_table(rng, accounts: pd.DataFrame) -> Table:
 
 def _assign_campaigns(people: pd.DataFrame, tactic_index, q_starts) -> None:
     """The tactic each engaged person responded to (matching the lead source and quarter)."""
-    qi = np.clip(np.searchsorted(q_starts, people.engaged.fillna(0).to_numpy(), side="right") - 1,
-                 0, len(q_starts) - 2)
+    qi = np.clip(
+        np.searchsorted(q_starts, people.engaged.fillna(0).to_numpy(), side="right") - 1,
+        0,
+        len(q_starts) - 2,
+    )
     tactic = people.lead_source.map(SOURCE_TACTIC).to_numpy()
-    cid = np.array([tactic_index[(int(q), t)] for q, t in zip(qi, tactic, strict=True)],
-                   dtype=object)
+    cid = np.array(
+        [tactic_index[(int(q), t)] for q, t in zip(qi, tactic, strict=True)], dtype=object
+    )
     people["campaign_id"] = np.where(people.engaged.notna(), cid, None)
 
 
@@ -690,8 +800,9 @@ def _lead_tables(rng, people, lead_events, opps) -> list[Table]:
     ev["Id"] = people.lead_id.to_numpy()[p]
     ev["Status"] = ev.status
     ev["IsConverted"] = converted
-    ev["ConvertedDate"] = np.where(converted, to_date(people.sql.to_numpy()[p]),
-                                   np.datetime64("NaT"))
+    ev["ConvertedDate"] = np.where(
+        converted, to_date(people.sql.to_numpy()[p]), np.datetime64("NaT")
+    )
     ev["ConvertedAccountId"] = np.where(converted, None, None)
     ev["ConvertedContactId"] = np.where(converted, contact_ids[p], None)
     ev["ConvertedOpportunityId"] = np.where(converted, conv_opp[p], None)
@@ -700,39 +811,46 @@ def _lead_tables(rng, people, lead_events, opps) -> list[Table]:
     versions = pd.concat([versions, _deletions(rng, versions, "Id", 0.003)], ignore_index=True)
     vp = versions.person.to_numpy()
     acct_name = np.array([f"Company {a:06d}" for a in people.account.to_numpy()], dtype=object)
-    leads = pd.DataFrame({
-        "Id": versions.Id.to_numpy(),
-        "Email": people.email.to_numpy()[vp],
-        "Company": acct_name[vp],
-        "Status": versions.Status.to_numpy(),
-        "LeadSource": people.lead_source.to_numpy()[vp],
-        "OwnerId": owner_pool[vp % 2],
-        "IsConverted": versions.IsConverted.to_numpy(),
-        "ConvertedDate": versions.ConvertedDate.to_numpy(),
-        "ConvertedAccountId": np.where(versions.IsConverted, people.account_id.to_numpy()[vp],
-                                       None),
-        "ConvertedContactId": versions.ConvertedContactId.to_numpy(),
-        "ConvertedOpportunityId": versions.ConvertedOpportunityId.to_numpy(),
-        "Country": people.country.to_numpy()[vp],
-        "Industry": people.industry.to_numpy()[vp],
-        "NumberOfEmployees": people.employees.to_numpy()[vp],
-        "CreatedDate": to_ts(people.known.to_numpy()[vp] + 0.007),
-        "SystemModstamp": versions.SystemModstamp.to_numpy(),
-        "IsDeleted": versions.get("IsDeleted", pd.Series(False, index=versions.index))
-        .fillna(False).astype(bool).to_numpy(),
-        "_batch": versions._batch.to_numpy(),
-    })
+    leads = pd.DataFrame(
+        {
+            "Id": versions.Id.to_numpy(),
+            "Email": people.email.to_numpy()[vp],
+            "Company": acct_name[vp],
+            "Status": versions.Status.to_numpy(),
+            "LeadSource": people.lead_source.to_numpy()[vp],
+            "OwnerId": owner_pool[vp % 2],
+            "IsConverted": versions.IsConverted.to_numpy(),
+            "ConvertedDate": versions.ConvertedDate.to_numpy(),
+            "ConvertedAccountId": np.where(
+                versions.IsConverted, people.account_id.to_numpy()[vp], None
+            ),
+            "ConvertedContactId": versions.ConvertedContactId.to_numpy(),
+            "ConvertedOpportunityId": versions.ConvertedOpportunityId.to_numpy(),
+            "Country": people.country.to_numpy()[vp],
+            "Industry": people.industry.to_numpy()[vp],
+            "NumberOfEmployees": people.employees.to_numpy()[vp],
+            "CreatedDate": to_ts(people.known.to_numpy()[vp] + 0.007),
+            "SystemModstamp": versions.SystemModstamp.to_numpy(),
+            "IsDeleted": versions.get("IsDeleted", pd.Series(False, index=versions.index))
+            .fillna(False)
+            .astype(bool)
+            .to_numpy(),
+            "_batch": versions._batch.to_numpy(),
+        }
+    )
     hist = lead_events[lead_events.old_status.notna()]
-    history = pd.DataFrame({
-        "Id": ids("01Q", len(hist)),
-        "LeadId": people.lead_id.to_numpy()[hist.person.to_numpy()],
-        "Field": "Status",
-        "OldValue": hist.old_status.to_numpy(),
-        "NewValue": hist.status.to_numpy(),
-        "CreatedDate": to_ts(hist.t.to_numpy()),
-        "IsDeleted": False,
-        "_batch": batch_of(hist.t.to_numpy()),
-    })
+    history = pd.DataFrame(
+        {
+            "Id": ids("01Q", len(hist)),
+            "LeadId": people.lead_id.to_numpy()[hist.person.to_numpy()],
+            "Field": "Status",
+            "OldValue": hist.old_status.to_numpy(),
+            "NewValue": hist.status.to_numpy(),
+            "CreatedDate": to_ts(hist.t.to_numpy()),
+            "IsDeleted": False,
+            "_batch": batch_of(hist.t.to_numpy()),
+        }
+    )
     return [
         _state_table("crm", "Lead", leads, ["CreatedDate", "SystemModstamp"], ["ConvertedDate"]),
         _state_table("crm", "LeadHistory", history, ["CreatedDate"]),
@@ -744,24 +862,33 @@ def _contact_tables(rng, people, accounts, opps) -> list[Table]:
     n_acc = len(accounts)
     acc_created = np.maximum(accounts._created.to_numpy(), -700.0) + 1
     acc_contact_ids = ids("003", 2 * n_acc, start=10**12)
-    contacts = pd.concat([
-        pd.DataFrame({
-            "Id": conv.contact_id.to_numpy(),
-            "AccountId": conv.account_id.to_numpy(),
-            "Email": conv.email.to_numpy(),
-            "LeadSource": conv.lead_source.to_numpy(),
-            "OwnerId": accounts.OwnerId.to_numpy()[conv.account.to_numpy()],
-            "t": conv.sql.to_numpy() + 0.001,
-        }),
-        pd.DataFrame({
-            "Id": acc_contact_ids,
-            "AccountId": np.repeat(accounts.Id.to_numpy(), 2),
-            "Email": [f"contact{i:07d}@company{i // 2:06d}.example" for i in range(2 * n_acc)],
-            "LeadSource": "Sales Generated",
-            "OwnerId": np.repeat(accounts.OwnerId.to_numpy(), 2),
-            "t": np.repeat(acc_created, 2),
-        }),
-    ], ignore_index=True)
+    contacts = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "Id": conv.contact_id.to_numpy(),
+                    "AccountId": conv.account_id.to_numpy(),
+                    "Email": conv.email.to_numpy(),
+                    "LeadSource": conv.lead_source.to_numpy(),
+                    "OwnerId": accounts.OwnerId.to_numpy()[conv.account.to_numpy()],
+                    "t": conv.sql.to_numpy() + 0.001,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "Id": acc_contact_ids,
+                    "AccountId": np.repeat(accounts.Id.to_numpy(), 2),
+                    "Email": [
+                        f"contact{i:07d}@company{i // 2:06d}.example" for i in range(2 * n_acc)
+                    ],
+                    "LeadSource": "Sales Generated",
+                    "OwnerId": np.repeat(accounts.OwnerId.to_numpy(), 2),
+                    "t": np.repeat(acc_created, 2),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     contacts = contacts[contacts.t < HORIZON]
     t = contacts.pop("t").to_numpy()
     contacts["CreatedDate"] = to_ts(t)
@@ -776,15 +903,17 @@ def _contact_tables(rng, people, accounts, opps) -> list[Table]:
         acc_contact_ids[2 * opps.account.to_numpy() + rng.integers(0, 2, len(opps))],
     )
     t_ocr = opps.created.to_numpy() + 0.002
-    ocr = pd.DataFrame({
-        "Id": ids("00K", len(opps)),
-        "OpportunityId": opps.Id.to_numpy(),
-        "ContactId": contact,
-        "Role": np.where(from_lead, "Decision Maker", "Economic Buyer"),
-        "IsPrimary": True,
-        "SystemModstamp": to_ts(t_ocr),
-        "_batch": batch_of(t_ocr),
-    })
+    ocr = pd.DataFrame(
+        {
+            "Id": ids("00K", len(opps)),
+            "OpportunityId": opps.Id.to_numpy(),
+            "ContactId": contact,
+            "Role": np.where(from_lead, "Decision Maker", "Economic Buyer"),
+            "IsPrimary": True,
+            "SystemModstamp": to_ts(t_ocr),
+            "_batch": batch_of(t_ocr),
+        }
+    )
     return [
         _state_table("crm", "Contact", contacts, ["CreatedDate", "SystemModstamp"]),
         _state_table("crm", "OpportunityContactRole", ocr, ["SystemModstamp"]),
@@ -795,76 +924,112 @@ def _opportunity_tables(rng, opps, events) -> list[Table]:
     stage = events.stage.to_numpy()
     meta = np.array(STAGES, dtype=object)
     o = events.opp.to_numpy()
-    ev = pd.DataFrame({
-        "opp": o,
-        "t": events.t.to_numpy(),
-        "Id": opps.Id.to_numpy()[o],
-        "StageName": meta[stage, 0],
-        "Amount": events.amount.to_numpy(),
-        "ACV__c": np.round(events.amount.to_numpy() * opps.acv_share.to_numpy()[o], 2),
-        "CloseDate": to_date(events.close_date_t.to_numpy()),
-        "Probability": meta[stage, 4].astype(float),
-        "ForecastCategoryName": meta[stage, 3],
-        "IsClosed": meta[stage, 5].astype(bool),
-        "IsWon": meta[stage, 6].astype(bool),
-    })
+    ev = pd.DataFrame(
+        {
+            "opp": o,
+            "t": events.t.to_numpy(),
+            "Id": opps.Id.to_numpy()[o],
+            "StageName": meta[stage, 0],
+            "Amount": events.amount.to_numpy(),
+            "ACV__c": np.round(events.amount.to_numpy() * opps.acv_share.to_numpy()[o], 2),
+            "CloseDate": to_date(events.close_date_t.to_numpy()),
+            "Probability": meta[stage, 4].astype(float),
+            "ForecastCategoryName": meta[stage, 3],
+            "IsClosed": meta[stage, 5].astype(bool),
+            "IsWon": meta[stage, 6].astype(bool),
+        }
+    )
     versions = _versions(ev, "Id")
     versions = pd.concat([versions, _deletions(rng, versions, "Id", 0.005)], ignore_index=True)
     vo = versions.opp.to_numpy()
-    static = ["AccountId", "OwnerId", "CreatedById", "Name", "Type", "CurrencyIsoCode",
-              "LeadSource", "Pipeline_Source__c"]
+    static = [
+        "AccountId",
+        "OwnerId",
+        "CreatedById",
+        "Name",
+        "Type",
+        "CurrencyIsoCode",
+        "LeadSource",
+        "Pipeline_Source__c",
+    ]
     frame = pd.DataFrame({c: opps[c].to_numpy()[vo] for c in static})
-    for c in ["StageName", "Amount", "ACV__c", "CloseDate", "Probability",
-              "ForecastCategoryName", "IsClosed", "IsWon"]:
+    for c in [
+        "StageName",
+        "Amount",
+        "ACV__c",
+        "CloseDate",
+        "Probability",
+        "ForecastCategoryName",
+        "IsClosed",
+        "IsWon",
+    ]:
         frame[c] = versions[c].to_numpy()
     frame["CampaignId"] = opps.campaign_id.to_numpy()[vo]
     frame["CreatedDate"] = to_ts(opps.created.to_numpy()[vo])
     frame["SystemModstamp"] = to_ts(versions.t.to_numpy())
-    frame["IsDeleted"] = versions.get("IsDeleted", pd.Series(False, index=versions.index)) \
-        .fillna(False).astype(bool).to_numpy()
+    frame["IsDeleted"] = (
+        versions.get("IsDeleted", pd.Series(False, index=versions.index))
+        .fillna(False)
+        .astype(bool)
+        .to_numpy()
+    )
     frame.insert(0, "Id", versions.Id.to_numpy())
     frame["_batch"] = versions._batch.to_numpy()
 
     # OpportunityHistory: one row per change, holding the state after it. Salesforce writes
     # "Forecast" for the Commit category in this object.
     fc = ev.ForecastCategoryName.replace({"Commit": "Forecast", "Best Case": "BestCase"})
-    history = pd.DataFrame({
-        "Id": ids("008", len(ev)),
-        "OpportunityId": ev.Id,
-        "StageName": ev.StageName,
-        "Amount": ev.Amount,
-        "CloseDate": ev.CloseDate,
-        "Probability": ev.Probability,
-        "ForecastCategory": fc,
-        "CreatedDate": to_ts(ev.t.to_numpy()),
-        "CreatedById": opps.OwnerId.to_numpy()[o],
-        "IsDeleted": False,
-        "_batch": batch_of(ev.t.to_numpy()),
-    })
+    history = pd.DataFrame(
+        {
+            "Id": ids("008", len(ev)),
+            "OpportunityId": ev.Id,
+            "StageName": ev.StageName,
+            "Amount": ev.Amount,
+            "CloseDate": ev.CloseDate,
+            "Probability": ev.Probability,
+            "ForecastCategory": fc,
+            "CreatedDate": to_ts(ev.t.to_numpy()),
+            "CreatedById": opps.OwnerId.to_numpy()[o],
+            "IsDeleted": False,
+            "_batch": batch_of(ev.t.to_numpy()),
+        }
+    )
     # OpportunityFieldHistory: one row per tracked field that changed.
     parts = []
     for field_name in ["StageName", "Amount", "CloseDate"]:
         prev = ev.groupby("opp")[field_name].shift()
         changed = prev.notna() & (prev.astype(str) != ev[field_name].astype(str))
-        parts.append(pd.DataFrame({
-            "OpportunityId": ev.Id[changed], "Field": field_name,
-            "OldValue": prev[changed].astype(str), "NewValue": ev[field_name][changed].astype(str),
-            "t": ev.t[changed],
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "OpportunityId": ev.Id[changed],
+                    "Field": field_name,
+                    "OldValue": prev[changed].astype(str),
+                    "NewValue": ev[field_name][changed].astype(str),
+                    "t": ev.t[changed],
+                }
+            )
+        )
     fh = pd.concat(parts, ignore_index=True).sort_values("t", kind="stable")
     fh.insert(0, "Id", ids("017", len(fh)))
     fh["CreatedDate"] = to_ts(fh.t.to_numpy())
     fh["IsDeleted"] = False
     fh["_batch"] = batch_of(fh.pop("t").to_numpy())
-    stages = pd.DataFrame({
-        "ApiName": meta[:, 0], "MasterLabel": meta[:, 0], "IsActive": True,
-        "IsClosed": meta[:, 5].astype(bool), "IsWon": meta[:, 6].astype(bool),
-        "DefaultProbability": meta[:, 4].astype(float), "ForecastCategoryName": meta[:, 3],
-        "SortOrder": meta[:, 1].astype(int), "_batch": 0,
-    })
+    stages = pd.DataFrame(
+        {
+            "ApiName": meta[:, 0],
+            "MasterLabel": meta[:, 0],
+            "IsActive": True,
+            "IsClosed": meta[:, 5].astype(bool),
+            "IsWon": meta[:, 6].astype(bool),
+            "DefaultProbability": meta[:, 4].astype(float),
+            "ForecastCategoryName": meta[:, 3],
+            "SortOrder": meta[:, 1].astype(int),
+            "_batch": 0,
+        }
+    )
     return [
-        _state_table("crm", "Opportunity", frame, ["CreatedDate", "SystemModstamp"],
-                     ["CloseDate"]),
+        _state_table("crm", "Opportunity", frame, ["CreatedDate", "SystemModstamp"], ["CloseDate"]),
         _state_table("crm", "OpportunityHistory", history, ["CreatedDate"], ["CloseDate"]),
         _state_table("crm", "OpportunityFieldHistory", fh, ["CreatedDate"]),
         _state_table("crm", "OpportunityStage", stages, []),
@@ -877,29 +1042,38 @@ def _campaign_tables(rng, campaigns, tactic_index, people, q_starts) -> list[Tab
     keep = created < HORIZON
     c = c[keep]
     created = created[keep]
-    status = np.where(c._end < HORIZON, "Completed",
-                      np.where(c._start < HORIZON, "In Progress", "Planned"))
-    camp = pd.DataFrame({
-        "Id": c.Id, "Name": c.Name, "ParentId": c.ParentId, "Type": c.Type, "Status": status,
-        "StartDate": to_date(c._start.to_numpy()), "EndDate": to_date(c._end.to_numpy()),
-        "BudgetedCost": c.BudgetedCost, "ActualCost": c.ActualCost,
-        "ExpectedRevenue": c.BudgetedCost * 5, "ExpectedResponse": 4.0,
-        "NumberSent": (c.BudgetedCost / 10).round().astype(np.int64),
-        "IsActive": status != "Completed",
-        "CreatedDate": to_ts(np.maximum(created, -60)),
-        "SystemModstamp": to_ts(np.maximum(created, -60)),
-        "IsDeleted": False, "_batch": batch_of(np.maximum(created, 0)),
-    })
+    status = np.where(
+        c._end < HORIZON, "Completed", np.where(c._start < HORIZON, "In Progress", "Planned")
+    )
+    camp = pd.DataFrame(
+        {
+            "Id": c.Id,
+            "Name": c.Name,
+            "ParentId": c.ParentId,
+            "Type": c.Type,
+            "Status": status,
+            "StartDate": to_date(c._start.to_numpy()),
+            "EndDate": to_date(c._end.to_numpy()),
+            "BudgetedCost": c.BudgetedCost,
+            "ActualCost": c.ActualCost,
+            "ExpectedRevenue": c.BudgetedCost * 5,
+            "ExpectedResponse": 4.0,
+            "NumberSent": (c.BudgetedCost / 10).round().astype(np.int64),
+            "IsActive": status != "Completed",
+            "CreatedDate": to_ts(np.maximum(created, -60)),
+            "SystemModstamp": to_ts(np.maximum(created, -60)),
+            "IsDeleted": False,
+            "_batch": batch_of(np.maximum(created, 0)),
+        }
+    )
     # member statuses of tactics
     rows = []
     for cid, ctype, b in zip(camp.Id, camp.Type, camp._batch, strict=True):
         if ctype in ("Strategy", "Programme"):
             continue
-        for i, (label, responded) in enumerate(MEMBER_STATUSES.get(ctype,
-                                                                   DEFAULT_MEMBER_STATUSES)):
+        for i, (label, responded) in enumerate(MEMBER_STATUSES.get(ctype, DEFAULT_MEMBER_STATUSES)):
             rows.append((cid, label, responded, i == 0, b))
-    mst = pd.DataFrame(rows, columns=["CampaignId", "Label", "HasResponded", "IsDefault",
-                                      "_batch"])
+    mst = pd.DataFrame(rows, columns=["CampaignId", "Label", "HasResponded", "IsDefault", "_batch"])
     mst.insert(0, "Id", ids("01Y", len(mst)))
     label_of = {t: MEMBER_STATUSES.get(t, DEFAULT_MEMBER_STATUSES) for t in camp.Type}
     type_of = dict(zip(camp.Id, camp.Type, strict=True))
@@ -910,31 +1084,57 @@ def _campaign_tables(rng, campaigns, tactic_index, people, q_starts) -> list[Tab
     sent_t = people.known.to_numpy()[who] + rng.uniform(0, 60, n_sent)
     qi = np.clip(np.searchsorted(q_starts, sent_t, side="right") - 1, 0, len(q_starts) - 2)
     sent_cid = np.array([tactic_index[(int(q), "Email")] for q in qi], dtype=object)
-    members = pd.concat([
-        pd.DataFrame({"CampaignId": eng.campaign_id.to_numpy(), "LeadId": eng.lead_id.to_numpy(),
-                      "responded": True, "t": eng.engaged.to_numpy() - 0.001}),
-        pd.DataFrame({"CampaignId": sent_cid, "LeadId": people.lead_id.to_numpy()[who],
-                      "responded": False, "t": sent_t}),
-    ], ignore_index=True)
+    members = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "CampaignId": eng.campaign_id.to_numpy(),
+                    "LeadId": eng.lead_id.to_numpy(),
+                    "responded": True,
+                    "t": eng.engaged.to_numpy() - 0.001,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "CampaignId": sent_cid,
+                    "LeadId": people.lead_id.to_numpy()[who],
+                    "responded": False,
+                    "t": sent_t,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     members = members[members.t < HORIZON].reset_index(drop=True)
     types = members.CampaignId.map(type_of)
-    members["Status"] = [label_of[t][1 if r else 0][0] if isinstance(t, str) else "Sent"
-                         for t, r in zip(types, members.responded, strict=True)]
+    members["Status"] = [
+        label_of[t][1 if r else 0][0] if isinstance(t, str) else "Sent"
+        for t, r in zip(types, members.responded, strict=True)
+    ]
     t = members.pop("t").to_numpy()
-    out = pd.DataFrame({
-        "Id": ids("00v", len(members)),
-        "CampaignId": members.CampaignId, "LeadId": members.LeadId, "ContactId": None,
-        "Status": members.Status, "HasResponded": members.responded,
-        "FirstRespondedDate": np.where(members.responded, to_date(t), np.datetime64("NaT")),
-        "CreatedDate": to_ts(t), "SystemModstamp": to_ts(t), "IsDeleted": False,
-        "_batch": batch_of(t),
-    })
+    out = pd.DataFrame(
+        {
+            "Id": ids("00v", len(members)),
+            "CampaignId": members.CampaignId,
+            "LeadId": members.LeadId,
+            "ContactId": None,
+            "Status": members.Status,
+            "HasResponded": members.responded,
+            "FirstRespondedDate": np.where(members.responded, to_date(t), np.datetime64("NaT")),
+            "CreatedDate": to_ts(t),
+            "SystemModstamp": to_ts(t),
+            "IsDeleted": False,
+            "_batch": batch_of(t),
+        }
+    )
     return [
-        _state_table("crm", "Campaign", camp, ["CreatedDate", "SystemModstamp"],
-                     ["StartDate", "EndDate"]),
+        _state_table(
+            "crm", "Campaign", camp, ["CreatedDate", "SystemModstamp"], ["StartDate", "EndDate"]
+        ),
         _state_table("crm", "CampaignMemberStatus", mst, []),
-        _state_table("crm", "CampaignMember", out, ["CreatedDate", "SystemModstamp"],
-                     ["FirstRespondedDate"]),
+        _state_table(
+            "crm", "CampaignMember", out, ["CreatedDate", "SystemModstamp"], ["FirstRespondedDate"]
+        ),
     ]
 
 
@@ -947,12 +1147,29 @@ def _marketing_tables(rng, people, tactic_index, q_starts) -> list[Table]:
     anon = people.anonymous.notna().to_numpy()
     vid = np.array([f"v{i:09d}" for i in np.nonzero(anon)[0]], dtype=object)
     a_t = people.anonymous.to_numpy()[anon]
-    visitors = pd.concat([
-        pd.DataFrame({"visitor_id": vid, "first_seen_at": to_ts(a_t), "prospect_id": None,
-                      "_batch": batch_of(a_t), "_o": 0}),
-        pd.DataFrame({"visitor_id": vid, "first_seen_at": to_ts(a_t), "prospect_id": pid[anon],
-                      "_batch": batch_of(known[anon]), "_o": 1}),
-    ], ignore_index=True).sort_values(["visitor_id", "_o"], kind="stable")
+    visitors = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "visitor_id": vid,
+                    "first_seen_at": to_ts(a_t),
+                    "prospect_id": None,
+                    "_batch": batch_of(a_t),
+                    "_o": 0,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "visitor_id": vid,
+                    "first_seen_at": to_ts(a_t),
+                    "prospect_id": pid[anon],
+                    "_batch": batch_of(known[anon]),
+                    "_o": 1,
+                }
+            ),
+        ],
+        ignore_index=True,
+    ).sort_values(["visitor_id", "_o"], kind="stable")
     visitors = visitors.groupby(["visitor_id", "_batch"], sort=False).tail(1).drop(columns="_o")
     tables.append(_state_table("marketing", "visitor", visitors, ["first_seen_at"]))
 
@@ -970,8 +1187,13 @@ def _marketing_tables(rng, people, tactic_index, q_starts) -> list[Table]:
     k = rng.integers(1, 4, len(vi))
     rep = np.repeat(vi, k)
     span = known[rep] - people.anonymous.to_numpy()[rep]
-    add(rep, people.anonymous.to_numpy()[rep] + rng.uniform(0, 1, len(rep)) * span, "web_visit",
-        anonymous=True, url="https://www.example.com/pricing")
+    add(
+        rep,
+        people.anonymous.to_numpy()[rep] + rng.uniform(0, 1, len(rep)) * span,
+        "web_visit",
+        anonymous=True,
+        url="https://www.example.com/pricing",
+    )
     # e-mail sends, opens, clicks
     k = rng.poisson(4, n)
     rep = np.repeat(np.arange(n), k)
@@ -989,8 +1211,12 @@ def _marketing_tables(rng, people, tactic_index, q_starts) -> list[Table]:
         add(np.nonzero(m)[0], eng[m], kd, campaign_id=people.campaign_id.to_numpy()[m])
     # content downloads
     m = rng.random(n) < 0.5
-    add(np.nonzero(m)[0], known[m] + rng.uniform(0, 90, int(m.sum())), "content_download",
-        url="https://www.example.com/whitepaper")
+    add(
+        np.nonzero(m)[0],
+        known[m] + rng.uniform(0, 90, int(m.sum())),
+        "content_download",
+        url="https://www.example.com/whitepaper",
+    )
     # score changes: below the threshold while engaging, crossing it at the MQL time
     mql = people.mql.to_numpy()
     has_mql = ~np.isnan(mql)
@@ -1001,14 +1227,29 @@ def _marketing_tables(rng, people, tactic_index, q_starts) -> list[Table]:
     t1 = known + 0.2
     t2 = np.where(has_mql, base + (mql - base) * 0.5, base + 5)
     add(idx, t1, "score_change", score_after=s1, score_delta=s1)
-    add(idx[~np.isnan(eng) | has_mql], t2[~np.isnan(eng) | has_mql], "score_change",
-        score_after=s2[~np.isnan(eng) | has_mql], score_delta=(s2 - s1)[~np.isnan(eng) | has_mql])
-    add(idx[has_mql], mql[has_mql], "score_change", score_after=s3[has_mql],
-        score_delta=(s3 - s2)[has_mql])
+    add(
+        idx[~np.isnan(eng) | has_mql],
+        t2[~np.isnan(eng) | has_mql],
+        "score_change",
+        score_after=s2[~np.isnan(eng) | has_mql],
+        score_delta=(s2 - s1)[~np.isnan(eng) | has_mql],
+    )
+    add(
+        idx[has_mql],
+        mql[has_mql],
+        "score_change",
+        score_after=s3[has_mql],
+        score_delta=(s3 - s2)[has_mql],
+    )
     rec, remql = people.recycle.to_numpy(), people.remql.to_numpy()
     m = ~np.isnan(rec)
-    add(idx[m], rec[m], "score_change", score_after=np.full(int(m.sum()), 40.0),
-        score_delta=40.0 - s3[m])
+    add(
+        idx[m],
+        rec[m],
+        "score_change",
+        score_after=np.full(int(m.sum()), 40.0),
+        score_delta=40.0 - s3[m],
+    )
     m = ~np.isnan(remql)
     add(idx[m], remql[m], "score_change", score_after=s3[m], score_delta=s3[m] - 40.0)
     m = rng.random(n) < 0.02
@@ -1019,41 +1260,61 @@ def _marketing_tables(rng, people, tactic_index, q_starts) -> list[Table]:
     anon_act = act.get("anonymous", pd.Series(False, index=act.index)).fillna(False).astype(bool)
     vis_of = np.full(n, None, dtype=object)
     vis_of[anon] = vid
-    activity = pd.DataFrame({
-        "activity_id": pd.Series(np.arange(len(act)) + 5_000_000).astype(str).to_numpy(),
-        "occurred_at": to_ts(act.t.to_numpy()),
-        "activity_type": act.activity_type.to_numpy(),
-        "prospect_id": np.where(anon_act, None, pid[p]),
-        "visitor_id": np.where(anon_act | (rng.random(len(act)) < 0.3), vis_of[p], None),
-        "campaign_id": act.get("campaign_id"),
-        "program_name": None,
-        "url": act.get("url"),
-        "score_delta": np.round(act.get("score_delta").to_numpy(dtype=float), 1),
-        "score_after": np.round(act.get("score_after").to_numpy(dtype=float), 1),
-        "_batch": batch_of(act.t.to_numpy()),
-    })
+    activity = pd.DataFrame(
+        {
+            "activity_id": pd.Series(np.arange(len(act)) + 5_000_000).astype(str).to_numpy(),
+            "occurred_at": to_ts(act.t.to_numpy()),
+            "activity_type": act.activity_type.to_numpy(),
+            "prospect_id": np.where(anon_act, None, pid[p]),
+            "visitor_id": np.where(anon_act | (rng.random(len(act)) < 0.3), vis_of[p], None),
+            "campaign_id": act.get("campaign_id"),
+            "program_name": None,
+            "url": act.get("url"),
+            "score_delta": np.round(act.get("score_delta").to_numpy(dtype=float), 1),
+            "score_after": np.round(act.get("score_after").to_numpy(dtype=float), 1),
+            "_batch": batch_of(act.t.to_numpy()),
+        }
+    )
     tables.append(_state_table("marketing", "activity", activity, ["occurred_at"]))
     # prospects: created when known; updated when converted (CRM contact linked)
-    final_score = np.where(has_mql & np.isnan(rec), s3, np.where(~np.isnan(rec) & np.isnan(remql),
-                           40.0, np.where(~np.isnan(eng), s2, s1)))
+    final_score = np.where(
+        has_mql & np.isnan(rec),
+        s3,
+        np.where(~np.isnan(rec) & np.isnan(remql), 40.0, np.where(~np.isnan(eng), s2, s1)),
+    )
     sql = people.sql.to_numpy()
-    created = pd.DataFrame({
-        "prospect_id": pid, "email": people.email.to_numpy(), "created_at": to_ts(known),
-        "crm_lead_id": people.lead_id.to_numpy(), "crm_contact_id": None,
-        "score": np.round(s1, 1), "updated_at": to_ts(known + 0.2), "is_deleted": False,
-        "_batch": batch_of(known + 0.2), "_o": 0,
-    })
+    created = pd.DataFrame(
+        {
+            "prospect_id": pid,
+            "email": people.email.to_numpy(),
+            "created_at": to_ts(known),
+            "crm_lead_id": people.lead_id.to_numpy(),
+            "crm_contact_id": None,
+            "score": np.round(s1, 1),
+            "updated_at": to_ts(known + 0.2),
+            "is_deleted": False,
+            "_batch": batch_of(known + 0.2),
+            "_o": 0,
+        }
+    )
     upd_t = np.fmax(np.fmax(np.nan_to_num(mql, nan=0), np.nan_to_num(sql, nan=0)), known + 0.3)
     upd_t = np.where(upd_t < HORIZON, upd_t, known + 0.3)
     updated = created.assign(
-        crm_contact_id=people.contact_id.to_numpy(), score=np.round(final_score, 1),
-        updated_at=to_ts(upd_t), _batch=batch_of(upd_t), _o=1,
+        crm_contact_id=people.contact_id.to_numpy(),
+        score=np.round(final_score, 1),
+        updated_at=to_ts(upd_t),
+        _batch=batch_of(upd_t),
+        _o=1,
     )
     prospects = pd.concat([created, updated], ignore_index=True).sort_values(
-        ["prospect_id", "_o"], kind="stable")
+        ["prospect_id", "_o"], kind="stable"
+    )
     prospects = prospects.groupby(["prospect_id", "_batch"], sort=False).tail(1)
-    tables.append(_state_table("marketing", "prospect", prospects.drop(columns="_o"),
-                               ["created_at", "updated_at"]))
+    tables.append(
+        _state_table(
+            "marketing", "prospect", prospects.drop(columns="_o"), ["created_at", "updated_at"]
+        )
+    )
     return tables
 
 
@@ -1063,22 +1324,41 @@ def _activity_tables(rng, opps, people) -> list[Table]:
     k = rng.poisson(3, n)
     rep = np.repeat(np.arange(n), k)
     t = opps.created.to_numpy()[rep] + rng.uniform(0, 1, len(rep)) * (
-        end[rep] - opps.created.to_numpy()[rep])
+        end[rep] - opps.created.to_numpy()[rep]
+    )
     subtype = choice(rng, ["Call", "Email"], len(rep), [0.55, 0.45])
     # SDR follow-up call on each MQL
     mql = people.mql.to_numpy()
     pm = np.nonzero(~np.isnan(mql))[0]
-    tasks = pd.concat([
-        pd.DataFrame({"WhoId": None, "WhatId": opps.Id.to_numpy()[rep],
-                      "AccountId": opps.AccountId.to_numpy()[rep],
-                      "OwnerId": opps.OwnerId.to_numpy()[rep],
-                      "Subject": np.where(subtype == "Call", "Call", "Email: follow-up"),
-                      "Type": subtype, "TaskSubtype": subtype, "t": t}),
-        pd.DataFrame({"WhoId": people.lead_id.to_numpy()[pm], "WhatId": None,
-                      "AccountId": None, "OwnerId": "005000000000000002",
-                      "Subject": "Call: MQL follow-up", "Type": "Call", "TaskSubtype": "Call",
-                      "t": mql[pm] + 0.5}),
-    ], ignore_index=True)
+    tasks = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "WhoId": None,
+                    "WhatId": opps.Id.to_numpy()[rep],
+                    "AccountId": opps.AccountId.to_numpy()[rep],
+                    "OwnerId": opps.OwnerId.to_numpy()[rep],
+                    "Subject": np.where(subtype == "Call", "Call", "Email: follow-up"),
+                    "Type": subtype,
+                    "TaskSubtype": subtype,
+                    "t": t,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "WhoId": people.lead_id.to_numpy()[pm],
+                    "WhatId": None,
+                    "AccountId": None,
+                    "OwnerId": "005000000000000002",
+                    "Subject": "Call: MQL follow-up",
+                    "Type": "Call",
+                    "TaskSubtype": "Call",
+                    "t": mql[pm] + 0.5,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     tasks = tasks[tasks.t < HORIZON].sort_values("t", kind="stable").reset_index(drop=True)
     tt = tasks.pop("t").to_numpy()
     tasks.insert(0, "Id", ids("00T", len(tasks)))
@@ -1094,16 +1374,33 @@ def _activity_tables(rng, opps, people) -> list[Table]:
     k = rng.poisson(1.2, n)
     rep = np.repeat(np.arange(n), k)
     t = opps.created.to_numpy()[rep] + rng.uniform(0, 1, len(rep)) * (
-        end[rep] - opps.created.to_numpy()[rep])
-    events = pd.concat([
-        pd.DataFrame({"WhoId": people.lead_id.to_numpy()[ps], "WhatId": None, "AccountId": None,
-                      "OwnerId": "005000000000000001", "Subject": "Intro meeting",
-                      "t": sal[ps] + 0.6}),
-        pd.DataFrame({"WhoId": None, "WhatId": opps.Id.to_numpy()[rep],
-                      "AccountId": opps.AccountId.to_numpy()[rep],
-                      "OwnerId": opps.OwnerId.to_numpy()[rep], "Subject": "Meeting",
-                      "t": t}),
-    ], ignore_index=True)
+        end[rep] - opps.created.to_numpy()[rep]
+    )
+    events = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "WhoId": people.lead_id.to_numpy()[ps],
+                    "WhatId": None,
+                    "AccountId": None,
+                    "OwnerId": "005000000000000001",
+                    "Subject": "Intro meeting",
+                    "t": sal[ps] + 0.6,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "WhoId": None,
+                    "WhatId": opps.Id.to_numpy()[rep],
+                    "AccountId": opps.AccountId.to_numpy()[rep],
+                    "OwnerId": opps.OwnerId.to_numpy()[rep],
+                    "Subject": "Meeting",
+                    "t": t,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     events = events[events.t < HORIZON].sort_values("t", kind="stable").reset_index(drop=True)
     et = events.pop("t").to_numpy()
     events.insert(0, "Id", ids("00U", len(events)))
@@ -1117,23 +1414,39 @@ def _activity_tables(rng, opps, people) -> list[Table]:
     events["_batch"] = batch_of(np.maximum(et - 2, 0))
     return [
         _state_table("crm", "Task", tasks, ["CreatedDate", "SystemModstamp"], ["ActivityDate"]),
-        _state_table("crm", "Event", events, ["StartDateTime", "CreatedDate", "SystemModstamp"],
-                     ["ActivityDate"]),
+        _state_table(
+            "crm",
+            "Event",
+            events,
+            ["StartDateTime", "CreatedDate", "SystemModstamp"],
+            ["ActivityDate"],
+        ),
     ]
 
 
 def _reference_tables(rates, users, opps, people, q_starts) -> list[Table]:
     latest = rates[rates.StartDate <= END_DATE].groupby("IsoCode").tail(1)
-    currency = pd.DataFrame({"IsoCode": latest.IsoCode, "ConversionRate": latest.ConversionRate,
-                             "IsCorporate": latest.IsoCode == "USD", "_batch": 0})
+    currency = pd.DataFrame(
+        {
+            "IsoCode": latest.IsoCode,
+            "ConversionRate": latest.ConversionRate,
+            "IsCorporate": latest.IsoCode == "USD",
+            "_batch": 0,
+        }
+    )
     dated = rates.assign(_batch=0)
     dated.insert(0, "Id", ids("04w", len(dated)))
     labels = [fiscal_label(q) for q in q_starts]
     aes = users[users.Sales_Role__c == "AE"]
-    quota = pd.DataFrame([
-        (u, (START + np.timedelta64(int(q), "D")), 250_000.0, "USD")
-        for q in q_starts[:-1] if q < HORIZON + 100 for u in aes.Id
-    ], columns=["QuotaOwnerId", "StartDate", "QuotaAmount", "CurrencyIsoCode"])
+    quota = pd.DataFrame(
+        [
+            (u, (START + np.timedelta64(int(q), "D")), 250_000.0, "USD")
+            for q in q_starts[:-1]
+            if q < HORIZON + 100
+            for u in aes.Id
+        ],
+        columns=["QuotaOwnerId", "StartDate", "QuotaAmount", "CurrencyIsoCode"],
+    )
     quota.insert(0, "Id", ids("0J9", len(quota)))
     quota["_batch"] = 0
     return [
@@ -1154,18 +1467,36 @@ def _targets(opps, people, q_starts, labels) -> pd.DataFrame:
     won = opps[(opps.terminal == WON) & opps.close_t.notna()]
     acv_usd = won.usd_final * won.acv_share
     facts = {
-        "closed_won_acv": pd.DataFrame({"q": quarter(won.close_t.to_numpy()),
-                                        "region": won.region, "segment": won.segment,
-                                        "source": won.Pipeline_Source__c, "v": acv_usd}),
-        "pipeline_generation": pd.DataFrame({
-            "q": quarter(opps.created.to_numpy()), "region": opps.region,
-            "segment": opps.segment, "source": opps.Pipeline_Source__c,
-            "v": opps.usd_final * opps.acv_share}),
+        "closed_won_acv": pd.DataFrame(
+            {
+                "q": quarter(won.close_t.to_numpy()),
+                "region": won.region,
+                "segment": won.segment,
+                "source": won.Pipeline_Source__c,
+                "v": acv_usd,
+            }
+        ),
+        "pipeline_generation": pd.DataFrame(
+            {
+                "q": quarter(opps.created.to_numpy()),
+                "region": opps.region,
+                "segment": opps.segment,
+                "source": opps.Pipeline_Source__c,
+                "v": opps.usd_final * opps.acv_share,
+            }
+        ),
     }
     for metric, col in [("mql_count", "mql"), ("sql_count", "sql")]:
         p = people[people[col].notna()]
-        facts[metric] = pd.DataFrame({"q": quarter(p[col].to_numpy()), "region": p.region,
-                                      "segment": p.segment, "source": p.lead_source, "v": 1.0})
+        facts[metric] = pd.DataFrame(
+            {
+                "q": quarter(p[col].to_numpy()),
+                "region": p.region,
+                "segment": p.segment,
+                "source": p.lead_source,
+                "v": 1.0,
+            }
+        )
     current_q = int(quarter(np.array([HORIZON - 1]))[0])
     rows = []
     for metric, f in facts.items():
@@ -1186,6 +1517,6 @@ def _targets(opps, people, q_starts, labels) -> pd.DataFrame:
     t["amount"] = np.where(money, np.round(t.v, -3), np.round(t.v))
     t["fiscal_period"] = [labels[q] for q in t.q]
     t["_batch"] = 0
-    return t[["fiscal_period", "metric", "dimension_type", "dimension_value", "amount",
-              "_batch"]].sort_values(["fiscal_period", "metric", "dimension_type",
-                                      "dimension_value"], kind="stable")
+    return t[
+        ["fiscal_period", "metric", "dimension_type", "dimension_value", "amount", "_batch"]
+    ].sort_values(["fiscal_period", "metric", "dimension_type", "dimension_value"], kind="stable")

@@ -11,8 +11,11 @@ import numpy as np
 from dagster_project.sample.generate import FULL_CUTOFF_DAY, START, Table
 
 # Salesforce's REST API writes timestamps like this; marketing tools write ISO 8601 with Z.
-TS_FORMAT = {"crm": "%Y-%m-%dT%H:%M:%S.000+0000", "marketing": "%Y-%m-%dT%H:%M:%SZ",
-             "plan": "%Y-%m-%dT%H:%M:%SZ"}
+TS_FORMAT = {
+    "crm": "%Y-%m-%dT%H:%M:%S.000+0000",
+    "marketing": "%Y-%m-%dT%H:%M:%SZ",
+    "plan": "%Y-%m-%dT%H:%M:%SZ",
+}
 
 
 def batch_name(batch: int) -> str:
@@ -67,7 +70,9 @@ def write_landing(
             written += 1
         con.unregister("frame")
         if progress:
-            progress(f"[sample] {table.source}/{table.object_name}: {len(frame):,} rows, "
-                     f"{len(batches)} batches")
+            progress(
+                f"[sample] {table.source}/{table.object_name}: {len(frame):,} rows, "
+                f"{len(batches)} batches"
+            )
     con.close()
     return written

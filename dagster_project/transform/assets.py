@@ -1,6 +1,5 @@
 """The dbt models as Dagster assets, built with one `dbt build` per run."""
 
-
 import json
 import os
 import shutil

@@ -1,7 +1,22 @@
-{#- Fiscal calendar of metrics.md 2.2, for a fiscal year starting in any month and named after
-    its start or end year. Built as a table so a 4-4-5 calendar could replace the formulas. -#}
+{#- Fiscal calendar of metrics.md 2.2, for a fiscal year starting in any
+    month and named after its start or end year. Built as a table so that a
+    4-4-5 calendar could replace the formulas. -#}
 {%- set fy_start_month = var('fiscal_year_start_month') | int -%}
-{%- set name_by_end = var('fiscal_year_naming') == 'end' and fy_start_month != 1 -%}
+{%- set name_by_end = var('fiscal_year_naming') == 'end'
+    and fy_start_month != 1 -%}
+{%- set quarter_offset = dbt.dateadd(
+    'month', '3 * (fiscal_quarter - 1)', 'fiscal_year_start_date') -%}
+{%- set next_quarter_start = dbt.dateadd(
+    'month', 3, 'fiscal_quarter_start_date') -%}
+{%- set quarter_end = dbt.dateadd('day', -1, next_quarter_start) -%}
+{%- set ly_quarter_start = dbt.dateadd(
+    'month', -12, 'fiscal_quarter_start_date') -%}
+{%- set ly_quarter_next = dbt.dateadd(
+    'month', -9, 'fiscal_quarter_start_date') -%}
+{%- set ly_same_day = dbt.dateadd(
+    'day',
+    'least(day_of_fiscal_quarter, ly_days_in_fiscal_quarter) - 1',
+    'ly_fiscal_quarter_start_date') -%}
 
 with days as (
     select date_day from {{ ref('int_days_spined') }}
@@ -19,10 +34,11 @@ calendar as (
 fiscal_parts as (
     select
         *,
-        mod(calendar_month - {{ fy_start_month }} + 12, 12) as fiscal_month_offset,
+        mod(calendar_month - {{ fy_start_month }} + 12, 12)
+            as fiscal_month_offset,
         calendar_year
         - case when calendar_month < {{ fy_start_month }} then 1 else 0 end
-        as fiscal_year_start_year
+            as fiscal_year_start_year
     from calendar
 ),
 
@@ -33,39 +49,39 @@ fiscal as (
         cast(floor(fiscal_month_offset / 3.0) as integer) + 1 as fiscal_quarter,
         fiscal_year_start_year + {{ 1 if name_by_end else 0 }} as fiscal_year,
         make_date(fiscal_year_start_year, {{ fy_start_month }}, 1)
-        as fiscal_year_start_date
+            as fiscal_year_start_date
     from fiscal_parts
 ),
 
 quarters as (
     select
         *,
-        cast({{ dbt.dateadd('month', '3 * (fiscal_quarter - 1)', 'fiscal_year_start_date') }}
-            as date) as fiscal_quarter_start_date
+        cast({{ quarter_offset }} as date) as fiscal_quarter_start_date
     from fiscal
 ),
 
 quarter_bounds as (
     select
         *,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, 'fiscal_quarter_start_date')) }}
-            as date) as fiscal_quarter_end_date,
-        cast({{ dbt.dateadd('month', -12, 'fiscal_quarter_start_date') }} as date)
-        as ly_fiscal_quarter_start_date
+        cast({{ quarter_end }} as date) as fiscal_quarter_end_date,
+        cast({{ ly_quarter_start }} as date) as ly_fiscal_quarter_start_date,
+        cast({{ ly_quarter_next }} as date) as ly_next_quarter_start_date
     from quarters
 ),
 
 measures as (
     select
         *,
-        {{ dbt.datediff('fiscal_quarter_start_date', 'fiscal_quarter_end_date', 'day') }} + 1
-        as days_in_fiscal_quarter,
-        {{ dbt.datediff('fiscal_quarter_start_date', 'date_day', 'day') }} + 1
-        as day_of_fiscal_quarter,
+        {{ dbt.datediff(
+            'fiscal_quarter_start_date', 'fiscal_quarter_end_date', 'day') }}
+        + 1 as days_in_fiscal_quarter,
+        {{ dbt.datediff('fiscal_quarter_start_date', 'date_day', 'day') }}
+        + 1 as day_of_fiscal_quarter,
         {{ dbt.datediff('date_day', 'fiscal_quarter_end_date', 'day') }}
-        as days_remaining_in_fiscal_quarter,
-        {{ dbt.datediff('ly_fiscal_quarter_start_date', dbt.dateadd('month', -9,
-            'fiscal_quarter_start_date'), 'day') }} as ly_days_in_fiscal_quarter
+            as days_remaining_in_fiscal_quarter,
+        {{ dbt.datediff(
+            'ly_fiscal_quarter_start_date', 'ly_next_quarter_start_date', 'day') }}
+            as ly_days_in_fiscal_quarter
     from quarter_bounds
 ),
 
@@ -75,15 +91,16 @@ final as (
         calendar_year,
         calendar_month,
         iso_weekday,
-        cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start_date,
+        cast({{ dbt.date_trunc('month', 'date_day') }} as date)
+            as month_start_date,
         fiscal_year,
         fiscal_quarter,
         fiscal_month,
-        {{ dbt.concat(["'FY'", dbt.cast("fiscal_year", api.Column.translate_type("string"))]) }}
-        as fiscal_year_label,
-        {{ dbt.concat(["'FY'", dbt.cast("fiscal_year", api.Column.translate_type("string")),
-            "'-Q'", dbt.cast("fiscal_quarter", api.Column.translate_type("string"))]) }}
-        as fiscal_quarter_label,
+        'FY' || cast(fiscal_year as {{ dbt.type_string() }})
+            as fiscal_year_label,
+        'FY' || cast(fiscal_year as {{ dbt.type_string() }})
+        || '-Q' || cast(fiscal_quarter as {{ dbt.type_string() }})
+            as fiscal_quarter_label,
         fiscal_year_start_date,
         fiscal_quarter_start_date,
         fiscal_quarter_end_date,
@@ -93,10 +110,9 @@ final as (
         90 - days_remaining_in_fiscal_quarter as day_of_quarter_normalised,
         cast(day_of_fiscal_quarter as {{ dbt.type_float() }})
         / days_in_fiscal_quarter as pct_fiscal_quarter_elapsed,
-        cast({{ dbt.dateadd('day',
-            'least(day_of_fiscal_quarter, ly_days_in_fiscal_quarter) - 1',
-            'ly_fiscal_quarter_start_date') }} as date) as same_day_last_fiscal_year,
-        iso_weekday = {{ var('weekly_review_weekday') | int }} as is_weekly_review_day,
+        cast({{ ly_same_day }} as date) as same_day_last_fiscal_year,
+        iso_weekday = {{ var('weekly_review_weekday') | int }}
+            as is_weekly_review_day,
         date_day = fiscal_quarter_end_date as is_fiscal_quarter_end
     from measures
 )

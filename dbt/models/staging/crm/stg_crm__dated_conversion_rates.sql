@@ -1,9 +1,11 @@
+{%- set key_columns = ['iso_code', 'start_date'] -%}
+
 with source as (
     select * from {{ source('crm', 'dated_conversion_rate') }}
 ),
 
 current_state as (
-    {{ current_state('source', ['iso_code', 'start_date'], modstamp=None, deleted=false) }}
+    {{ current_state('source', key_columns, modstamp=None, deleted=false) }}
 ),
 
 final as (

@@ -1,9 +1,11 @@
+{%- set key_columns = ['quota_owner_id', 'start_date'] -%}
+
 with source as (
     select * from {{ source('crm', 'forecasting_quota') }}
 ),
 
 current_state as (
-    {{ current_state('source', ['quota_owner_id', 'start_date'], modstamp=None, deleted=false) }}
+    {{ current_state('source', key_columns, modstamp=None, deleted=false) }}
 ),
 
 final as (

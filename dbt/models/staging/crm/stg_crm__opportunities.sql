@@ -20,7 +20,8 @@ final as (
         currency_iso_code,
         close_date,
         probability as probability_pct_raw,
-        case when probability between 0 and 100 then probability / 100.0 end as probability,
+        case when probability between 0 and 100 then probability / 100.0 end
+            as probability,
         forecast_category_name,
         lead_source,
         campaign_id,

@@ -18,7 +18,8 @@ final as (
         stage_name,
         amount as amount_local,
         close_date,
-        case when probability between 0 and 100 then probability / 100.0 end as probability,
+        case when probability between 0 and 100 then probability / 100.0 end
+            as probability,
         forecast_category,
         created_date as created_at,
         created_by_id,

@@ -1,9 +1,11 @@
+{%- set key_columns = ['coalesce(master_label, api_name)'] -%}
+
 with source as (
     select * from {{ source('crm', 'opportunity_stage') }}
 ),
 
 current_state as (
-    {{ current_state('source', ['coalesce(master_label, api_name)'], modstamp=None, deleted=false) }}
+    {{ current_state('source', key_columns, modstamp=None, deleted=false) }}
 ),
 
 final as (

@@ -1,9 +1,13 @@
+{%- set key_columns = ['prospect_id'] -%}
+
 with source as (
     select * from {{ source('marketing', 'prospect') }}
 ),
 
 latest as (
-    {{ current_state('source', ['prospect_id'], modstamp='updated_at', deleted=false) }}
+    {{ current_state(
+        'source', key_columns, modstamp='updated_at', deleted=false
+    ) }}
 ),
 
 current_state as (

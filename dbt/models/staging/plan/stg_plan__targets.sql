@@ -1,9 +1,13 @@
+{%- set key_columns = [
+    'fiscal_period', 'metric', 'dimension_type', 'dimension_value'
+] -%}
+
 with source as (
     select * from {{ source('plan', 'target') }}
 ),
 
 current_state as (
-    {{ current_state('source', ['fiscal_period', 'metric', 'dimension_type', 'dimension_value'], modstamp=None, deleted=false) }}
+    {{ current_state('source', key_columns, modstamp=None, deleted=false) }}
 ),
 
 final as (
