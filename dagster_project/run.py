@@ -78,7 +78,7 @@ def main() -> int:
     print(f"[run] landing zone: {settings.landing_path}", flush=True)
     print(f"[run] warehouse:    {settings.warehouse_path}", flush=True)
     started = time.monotonic()
-    job = defs.get_job_def("refresh_all_job")
+    job = defs.resolve_job_def("refresh_all_job")
     result = job.execute_in_process(
         instance=instance,
         raise_on_error=False,

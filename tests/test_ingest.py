@@ -158,7 +158,7 @@ def test_header_only_and_empty_files(tmp_path):
     s = load_object(con, c, discover(landing, c))
     assert s.rows_loaded == 0 and s.files[0].status == "loaded"
     _write(landing / "crm" / "user" / "b.csv", "")
-    with pytest.raises(IngestError, match="crm/user/b.csv: the file is empty"):
+    with pytest.raises(IngestError, match=r"crm/user/b\.csv: the file is empty"):
         load_object(con, c, discover(landing, c))
 
 
@@ -194,7 +194,9 @@ def test_fivetran_salesforce_extracts_load_without_crashing(external_dir, tmp_pa
     ).fetchall()[0][0]
     assert n_cols > 300
     # whatever breaks the contract is rejected with a reason, never silently dropped
-    for reason, n in con.execute("select reason, count(*) from ingest.rejects group by 1").fetchall():
+    for reason, n in con.execute(
+        "select reason, count(*) from ingest.rejects group by 1"
+    ).fetchall():
         assert ": " in reason and n > 0
     loaded = sum(s.rows_loaded for s in summaries.values())
     rejected = sum(s.rows_rejected for s in summaries.values())

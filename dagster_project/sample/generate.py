@@ -531,7 +531,7 @@ def _opportunities(rng, people, accounts, users, rates, q_starts):
     # Who created it: a user with the sourcing role (partner deals are entered by the AE).
     creator = np.empty(n, dtype=object)
     by_role = {r: users.Id[users.Sales_Role__c == r].to_numpy() for r in USER_ROLES}
-    for role in set(src):
+    for role in sorted(set(src)):
         m = src == role
         pool = by_role.get(role if role != "Partner" else "AE")
         creator[m] = pool[rng.integers(0, len(pool), int(m.sum()))]
@@ -558,8 +558,8 @@ def _opportunities(rng, people, accounts, users, rates, q_starts):
     close_t = last_open + rng.exponential(1.0, n) * 10.0 * seg_lag + 0.5
     # End-of-quarter seasonality: many wins land in the last weeks of their fiscal quarter.
     q_end = quarter_end_of(close_t, q_starts)
-    snap = won & (rng.random(n) < 0.45) & (q_end - close_t < 35)
-    close_t = np.where(snap, q_end - rng.uniform(0.2, 6, n), close_t)
+    snap = won & (rng.random(n) < 0.6) & (q_end - close_t < 60)
+    close_t = np.where(snap, q_end - rng.uniform(0.2, 12, n), close_t)
     terminal = np.where(won, WON, np.where(duplicate, DUPLICATE, LOST))
     expected_cycle = 12.0 * seg_lag * 5 + 10
     initial_close = created + expected_cycle * rng.uniform(0.6, 1.2, n)

@@ -1,0 +1,140 @@
+"""End to end: real Dagster runs of refresh_all_job on real files (xs sample), in order:
+a good run publishes; a corrupted batch fails the run at ingest and leaves the published files
+byte-identical; a warning-level quality failure still publishes and is listed in the manifest."""
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+pytestmark = pytest.mark.e2e
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def env(xs_landing, dbt_manifest, tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    landing = root / "landing"
+    shutil.copytree(xs_landing, landing)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FUNNEL_LANDING_DIR", str(landing))
+    mp.setenv("FUNNEL_WAREHOUSE_DIR", str(root / "warehouse"))
+    mp.setenv("FUNNEL_FETCH_DBT_METADATA", "0")
+    yield {"landing": landing, "warehouse": root / "warehouse"}
+    mp.undo()
+
+
+def run_job():
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    return defs.resolve_job_def("refresh_all_job").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
+
+
+def published_bytes(warehouse: Path) -> dict[str, bytes]:
+    pub = warehouse / "published"
+    return {str(p.relative_to(pub)): p.read_bytes() for p in sorted(pub.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def first_run(env):
+    result = run_job()
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    return result
+
+
+def test_good_run_publishes_marts_and_manifest(env, first_run):
+    pub = env["warehouse"] / "published"
+    con = duckdb.connect(str(pub / "analytics.duckdb"), read_only=True)
+    tables = {r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts'"
+    ).fetchall()}  # fmt: skip
+    assert {"dim_date", "dim_account", "dim_user"} <= tables
+    q = con.execute(
+        "select fiscal_quarter_label, day_of_fiscal_quarter from marts.dim_date "
+        "where date_day = date '2026-11-13'"
+    ).fetchall()
+    assert q == [("FY2027-Q4", 13)]
+    con.close()
+    manifest = json.loads((pub / "manifest.json").read_text())
+    assert manifest["as_of_date"] == "2026-11-13"
+    assert manifest["run_id"] == first_run.run_id
+    for mart in tables:
+        assert (pub / "parquet" / f"{mart}.parquet").exists()
+        assert manifest["marts"][mart]["rows"] > 0
+    checks = {(c["asset"], c["check"]): c["outcome"] for c in manifest["checks"]}
+    assert checks[("staging/stg_crm__opportunities", "gx_stg_crm__opportunities")] == "passed"
+    assert checks[("crm/opportunity", "no_rejected_rows")] == "passed"
+    assert any(name.startswith("unique_") for _, name in checks), "dbt tests are checks too"
+    assert manifest["checks_summary"]["failed"] == 0
+
+
+def test_staging_is_current_state_without_deletes(env, first_run):
+    con = duckdb.connect(str(env["warehouse"] / "work.duckdb"), read_only=True)
+    # latest version per id in raw; deleted ones must be absent from staging, others present
+    latest = (
+        "select * from crm.opportunity qualify row_number() over "
+        "(partition by id order by system_modstamp desc, _batch desc, _row_number desc) = 1"
+    )
+    deleted = con.execute(f"select count(*) from ({latest}) where is_deleted").fetchall()[0][0]
+    kept = con.execute(f"select count(*) from ({latest}) where not is_deleted").fetchall()[0][0]
+    staged = con.execute("select count(*) from staging.stg_crm__opportunities").fetchall()[0][0]
+    assert deleted > 0 and staged == kept
+    leak = con.execute(
+        f"select count(*) from staging.stg_crm__opportunities s join ({latest}) r "
+        "on s.opportunity_id = r.id where r.is_deleted or s.stage_name <> r.stage_name"
+    ).fetchall()[0][0]
+    assert leak == 0
+    con.close()
+
+
+def test_staging_columns_match_their_documentation(env, first_run):
+    con = duckdb.connect(str(env["warehouse"] / "work.duckdb"), read_only=True)
+    for yml in (REPO / "dbt" / "models").rglob("_*__models.yml"):
+        for model in yaml.safe_load(yml.read_text())["models"]:
+            documented = [c["name"] for c in model["columns"]]
+            actual = [r[0] for r in con.execute(
+                "select column_name from information_schema.columns where table_name = ? "
+                "order by ordinal_position", [model["name"]],
+            ).fetchall()]  # fmt: skip
+            assert actual == documented, model["name"]
+    con.close()
+
+
+def test_corrupted_batch_fails_at_ingest_and_published_files_stay(env, first_run):
+    before = published_bytes(env["warehouse"])
+    bad = env["landing"] / "crm" / "Account" / "20261114T235959Z.csv"
+    bad.write_text('Id,Name\n001X,"unterminated\n001Y,ok,extra\n')
+    try:
+        result = run_job()
+    finally:
+        bad.unlink()
+    assert not result.success
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert [e.step_key for e in failures] == ["crm__account"]
+    message = failures[0].event_specific_data.error.message
+    assert "crm/Account/20261114T235959Z.csv: the file cannot be read as CSV" in message
+    assert published_bytes(env["warehouse"]) == before
+
+
+def test_warning_check_publishes_and_is_reported(env, first_run):
+    # A negative amount breaks a warning-level expectation only: publish, and say so.
+    batch = env["landing"] / "crm" / "Opportunity" / "20261115T235959Z.csv"
+    batch.write_text(
+        "Id,StageName,CloseDate,CreatedDate,Amount,CurrencyIsoCode,Probability\n"
+        "006NEG,Prospecting,2026-12-15,2026-11-15T10:00:00Z,-500,USD,10\n"
+    )
+    result = run_job()
+    assert result.success
+    manifest = json.loads((env["warehouse"] / "published" / "manifest.json").read_text())
+    assert manifest["run_id"] == result.run_id
+    checks = {c["check"]: c for c in manifest["checks"]}
+    assert checks["gx_stg_crm__opportunities"]["outcome"] == "warned"
+    assert "amount_local" in checks["gx_stg_crm__opportunities"]["description"]
+    assert manifest["as_of_date"] == "2026-11-15"
