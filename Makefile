@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 SCALE ?= s
 SEED ?= 7
 
+# dagster-dbt (e.g. DbtProject.prepare_if_dev under `dagster dev`) looks for `dbt` on PATH.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false

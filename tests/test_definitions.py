@@ -33,12 +33,21 @@ def test_groups_and_descriptions(repo):
 
 
 def test_quality_checks_are_blocking(repo):
-    checks = {
-        key.name: defn for defn in repo.asset_checks_defs_by_key.values()
-        for key in defn.check_keys
-    }  # fmt: skip
+    specs = {
+        spec.name: spec
+        for defn in repo.asset_checks_defs_by_key.values()
+        for spec in defn.check_specs
+    }
     for name in ["gx_stg_crm__opportunities", "gx_stg_crm__leads",
                  "gx_stg_crm__campaign_members", "gx_dim_date"]:  # fmt: skip
-        assert name in checks
-        spec = next(iter(checks[name].check_specs))
-        assert spec.blocking, name
+        assert specs[name].blocking, name
+
+
+def test_one_step_per_stage(repo):
+    """Ingest and GX each run as one step (one process, one DuckDB writer), not one per asset."""
+    ingest = {a for a in repo.assets_defs_by_key.values() if a.node_def.name == "ingest_extracts"}
+    assert len(ingest) == 1 and len(next(iter(ingest)).keys) == 25
+    gx = {
+        d for d in repo.asset_checks_defs_by_key.values() if d.node_def.name == "great_expectations"
+    }
+    assert len(gx) == 1

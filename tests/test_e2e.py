@@ -117,7 +117,7 @@ def test_corrupted_batch_fails_at_ingest_and_published_files_stay(env, first_run
         bad.unlink()
     assert not result.success
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    assert [e.step_key for e in failures] == ["crm__account"]
+    assert [e.step_key for e in failures] == ["ingest_extracts"]
     message = failures[0].event_specific_data.error.message
     assert "crm/Account/20261114T235959Z.csv: the file cannot be read as CSV" in message
     assert published_bytes(env["warehouse"]) == before

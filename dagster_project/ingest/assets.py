@@ -27,14 +27,11 @@ def _column_schema(con: duckdb.DuckDBPyConnection, contract: ObjectContract) -> 
     )
 
 
-def build_ingest_asset(contract: ObjectContract) -> dg.AssetsDefinition:
-    key = dg.AssetKey(contract.asset_key)
+def _spec(contract: ObjectContract) -> dg.AssetSpec:
     required = ", ".join(contract.required) or "none"
-
-    @dg.asset(
-        key=key,
+    return dg.AssetSpec(
+        key=dg.AssetKey(contract.asset_key),
         group_name="ingest",
-        pool="duckdb",
         kinds={"duckdb", "python"},
         description=(
             f"{contract.description} Loads every new batch of "
@@ -43,69 +40,95 @@ def build_ingest_asset(contract: ObjectContract) -> dg.AssetsDefinition:
             f"{required}). Rows that break the contract go to `ingest.rejects` with the reason; "
             "files already in `ingest.load_log` (same checksum) are skipped."
         ),
-        check_specs=[
-            dg.AssetCheckSpec(
-                REJECTS_CHECK,
-                asset=key,
-                description="Warns when this run rejected rows of this object "
-                "(see ingest.rejects).",
-            )
-        ],
         metadata={"dagster/table_name": f"work.{contract.source}.{contract.table}"},
     )
-    def _ingest(context: dg.AssetExecutionContext, settings: FunnelSettings):
-        """Load new extract batches of one object into its raw table."""
-        batches = discover(settings.landing_path, contract)
-        context.log.info(
-            f"{contract.source}.{contract.name}: {len(batches)} batch file(s) in "
-            f"{settings.landing_path / contract.source}"
-        )
-        con = duckdb.connect(str(settings.work_db))
-        try:
+
+
+def _rejects_check(contract: ObjectContract) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        REJECTS_CHECK,
+        asset=dg.AssetKey(contract.asset_key),
+        description="Warns when this run rejected rows of this object (see ingest.rejects).",
+    )
+
+
+def _result(contract: ObjectContract, summary, schema: dg.TableSchema) -> dg.MaterializeResult:
+    key = dg.AssetKey(contract.asset_key)
+    return dg.MaterializeResult(
+        asset_key=key,
+        metadata={
+            "dagster/row_count": summary.table_rows,
+            "dagster/column_schema": schema,
+            "batches_loaded": summary.count("loaded"),
+            "batches_skipped": summary.count("skipped"),
+            "rows_loaded": summary.rows_loaded,
+            "rows_rejected": summary.rows_rejected,
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                asset_key=key,
+                check_name=REJECTS_CHECK,
+                passed=summary.rows_rejected == 0,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=(
+                    "No rows rejected."
+                    if summary.rows_rejected == 0
+                    else f"{summary.rows_rejected} rows rejected; query ingest.rejects "
+                    f"where object = '{contract.name}' for the rows and reasons."
+                ),
+                metadata={
+                    "rows_rejected": summary.rows_rejected,
+                    "reasons": dict(summary.reject_reasons),
+                },
+            )
+        ],
+    )
+
+
+@dg.multi_asset(
+    name="ingest_extracts",
+    specs=[_spec(c) for c in CONTRACTS],
+    check_specs=[_rejects_check(c) for c in CONTRACTS],
+    can_subset=True,
+    pool="duckdb",
+)
+def ingest_extracts(context: dg.AssetExecutionContext, settings: FunnelSettings):
+    """Load new extract batches of every selected object into its raw table.
+
+    One step for all objects: they share one DuckDB connection (one writer per file) and the
+    step starts one process, not one per object. Each object is still its own asset with its
+    own row counts, schema and rejected-rows check. An object whose batch cannot be loaded is
+    reported and the step fails after the other objects were loaded.
+    """
+    errors: list[str] = []
+    con = duckdb.connect(str(settings.work_db))
+    try:
+        for contract in CONTRACTS:
+            if dg.AssetKey(contract.asset_key) not in context.selected_asset_keys:
+                continue
+            batches = discover(settings.landing_path, contract)
             try:
                 summary = load_object(
                     con, contract, batches, run_id=context.run.run_id, progress=context.log.info
                 )
             except IngestError as err:
-                raise dg.Failure(
-                    description=str(err),
-                    metadata={"object": f"{contract.source}.{contract.name}"},
-                ) from err
-            schema = _column_schema(con, contract)
-        finally:
-            con.close()
-        context.log.info(
-            f"{contract.source}.{contract.name}: {summary.count('loaded')} loaded, "
-            f"{summary.count('skipped')} already loaded; {summary.rows_loaded} rows in, "
-            f"{summary.rows_rejected} rejected; table holds {summary.table_rows} rows"
-        )
-        reasons = {reason: n for reason, n in summary.reject_reasons}
-        return dg.MaterializeResult(
-            metadata={
-                "dagster/row_count": summary.table_rows,
-                "dagster/column_schema": schema,
-                "batches_loaded": summary.count("loaded"),
-                "batches_skipped": summary.count("skipped"),
-                "rows_loaded": summary.rows_loaded,
-                "rows_rejected": summary.rows_rejected,
-            },
-            check_results=[
-                dg.AssetCheckResult(
-                    check_name=REJECTS_CHECK,
-                    passed=summary.rows_rejected == 0,
-                    severity=dg.AssetCheckSeverity.WARN,
-                    description=(
-                        "No rows rejected."
-                        if summary.rows_rejected == 0
-                        else f"{summary.rows_rejected} rows rejected; query ingest.rejects "
-                        f"where object = '{contract.name}' for the rows and reasons."
-                    ),
-                    metadata={"rows_rejected": summary.rows_rejected, "reasons": reasons},
-                )
-            ],
+                context.log.error(str(err))
+                errors.append(str(err))
+                continue
+            context.log.info(
+                f"{contract.source}.{contract.name}: {len(batches)} batch file(s), "
+                f"{summary.count('loaded')} loaded, {summary.count('skipped')} already loaded; "
+                f"{summary.rows_loaded} rows in, {summary.rows_rejected} rejected; table holds "
+                f"{summary.table_rows} rows"
+            )
+            yield _result(contract, summary, _column_schema(con, contract))
+    finally:
+        con.close()
+    if errors:
+        raise dg.Failure(
+            description="\n".join(errors),
+            metadata={"landing_dir": str(settings.landing_path), "failed_batches": len(errors)},
         )
 
-    return _ingest
 
-
-ingest_assets = [build_ingest_asset(c) for c in CONTRACTS]
+ingest_assets = [ingest_extracts]

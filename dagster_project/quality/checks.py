@@ -5,13 +5,16 @@ see docs in the README). Large tables are validated on a reproducible sample; th
 totals are covered in full by dbt tests.
 """
 
+import json
 import os
 
 import dagster as dg
 import duckdb
+from dagster_dbt import get_asset_key_for_model
 
 from dagster_project.lib.suites import load_suite_dict, outcome, suite_files
 from dagster_project.resources import FunnelSettings
+from dagster_project.transform.project import dbt_project
 
 DEFAULT_MAX_ROWS = 250_000
 
@@ -67,76 +70,83 @@ def run_suite(suite_dict: dict, frame) -> list[dict]:
     return out
 
 
-def build_gx_check(
-    model: str, schema: str, asset_key: dg.AssetKey, path
-) -> dg.AssetChecksDefinition:
-    suite_dict = load_suite_dict(path)
-
-    @dg.asset_check(
-        asset=asset_key,
-        name=f"gx_{model}",
-        blocking=True,
-        pool="duckdb",
-        description=(
-            f"Great Expectations suite expectations/{path.name} on {schema}.{model}: "
-            f"{len(suite_dict['expectations'])} expectations. A failed critical expectation "
-            "blocks publishing; a failed warning is reported in the UI and the manifest."
-        ),
+def evaluate_suite(
+    settings: FunnelSettings, model: str, schema: str, suite_dict: dict, max_rows: int
+) -> tuple[bool, dg.AssetCheckSeverity, str, dict]:
+    """Validate one model's table; returns (passed, severity, description, metadata)."""
+    frame, total = _dataframe(settings, schema, model, max_rows)
+    results = run_suite(suite_dict, frame)
+    passed, severity = outcome([(r["severity"], r["success"]) for r in results])
+    failed = [r for r in results if not r["success"]]
+    description = (
+        "All expectations met."
+        if passed
+        else "; ".join(
+            f"{r['severity']}: {r['expectation']}({r['column']}) observed {r['observed']}"
+            for r in failed
+        )
     )
-    def _check(context: dg.AssetCheckExecutionContext, settings: FunnelSettings):
-        """Validate the model's table with its Great Expectations suite."""
-        max_rows = int(os.environ.get("FUNNEL_GX_MAX_ROWS", DEFAULT_MAX_ROWS))
-        frame, total = _dataframe(settings, schema, model, max_rows)
-        results = run_suite(suite_dict, frame)
-        passed, severity = outcome([(r["severity"], r["success"]) for r in results])
-        failed = [r for r in results if not r["success"]]
-        description = (
-            "All expectations met."
-            if passed
-            else "; ".join(
-                f"{r['severity']}: {r['expectation']}({r['column']}) observed {r['observed']}"
-                for r in failed
-            )
-        )
-        context.log.info(f"gx_{model}: {len(results) - len(failed)}/{len(results)} met")
-        return dg.AssetCheckResult(
-            passed=passed,
-            severity=dg.AssetCheckSeverity.ERROR
-            if severity == "ERROR"
-            else dg.AssetCheckSeverity.WARN,
-            description=description,
-            metadata={
-                "rows_in_table": total,
-                "rows_validated": len(frame),
-                "expectations": len(results),
-                "failed": [
-                    f"{r['severity']}: {r['expectation']} {r['column']} "
-                    f"observed={r['observed']} sample={r['unexpected_sample']}"
-                    for r in failed
-                ],
-                "suite": str(path.name),
-            },
-        )
-
-    return _check
+    metadata = {
+        "rows_in_table": total,
+        "rows_validated": len(frame),
+        "expectations": len(results),
+        "failed": [
+            f"{r['severity']}: {r['expectation']} {r['column']} "
+            f"observed={r['observed']} sample={r['unexpected_sample']}"
+            for r in failed
+        ],
+        "suite": f"expectations/{suite_dict['name']}.json",
+    }
+    sev = dg.AssetCheckSeverity.ERROR if severity == "ERROR" else dg.AssetCheckSeverity.WARN
+    return passed, sev, description, metadata
 
 
 def build_gx_checks(dbt_assets_def: dg.AssetsDefinition) -> list[dg.AssetChecksDefinition]:
-    """One blocking check per suite file, attached to the dbt model the suite is named after."""
-    import json
-
-    from dagster_dbt import get_asset_key_for_model
-
-    from dagster_project.transform.project import dbt_project
-
+    """One blocking check per suite file, attached to the dbt model the suite is named after,
+    all evaluated in one step (GX takes seconds to import; one process pays it once)."""
     manifest = json.loads(dbt_project.manifest_path.read_text())
     schemas = {
         n["name"]: n["schema"] for n in manifest["nodes"].values() if n["resource_type"] == "model"
     }
-    checks = []
+    suites = {}
+    specs = []
     for model, path in suite_files().items():
         if model not in schemas:
             raise ValueError(f"expectations/{path.name} names no dbt model called {model}")
+        suite_dict = load_suite_dict(path)
         key = get_asset_key_for_model([dbt_assets_def], model)
-        checks.append(build_gx_check(model, schemas[model], key, path))
-    return checks
+        suites[dg.AssetCheckKey(key, f"gx_{model}")] = (model, schemas[model], suite_dict)
+        specs.append(
+            dg.AssetCheckSpec(
+                f"gx_{model}",
+                asset=key,
+                blocking=True,
+                description=(
+                    f"Great Expectations suite expectations/{path.name} on "
+                    f"{schemas[model]}.{model}: {len(suite_dict['expectations'])} expectations. "
+                    "A failed critical expectation blocks publishing; a failed warning is "
+                    "reported in the UI and the manifest."
+                ),
+            )
+        )
+
+    @dg.multi_asset_check(name="great_expectations", specs=specs, can_subset=True, pool="duckdb")
+    def great_expectations(context: dg.AssetCheckExecutionContext, settings: FunnelSettings):
+        """Validate each gated model's table with its Great Expectations suite."""
+        max_rows = int(os.environ.get("FUNNEL_GX_MAX_ROWS", DEFAULT_MAX_ROWS))
+        for check_key in sorted(context.selected_asset_check_keys, key=str):
+            model, schema, suite_dict = suites[check_key]
+            passed, severity, description, metadata = evaluate_suite(
+                settings, model, schema, suite_dict, max_rows
+            )
+            context.log.info(f"gx_{model}: {'passed' if passed else description}")
+            yield dg.AssetCheckResult(
+                asset_key=check_key.asset_key,
+                check_name=check_key.name,
+                passed=passed,
+                severity=severity,
+                description=description,
+                metadata=metadata,
+            )
+
+    return [great_expectations]
