@@ -129,6 +129,19 @@ def _state(*specs: str, **descriptions: str) -> tuple[Column, ...]:
     return _cols(*specs, *_STATE_COMMON, **descriptions)
 
 
+def _field_history(parent: str) -> tuple[Column, ...]:
+    """Salesforce <Object>History / <Object>FieldHistory: one row per tracked field change."""
+    return _cols(
+        "id*:string",
+        f"{parent}_id*:string",
+        "field*:string",
+        "old_value:string",
+        "new_value:string",
+        "created_date*:timestamp",
+        "is_deleted:boolean",
+    )
+
+
 CONTRACTS: tuple[ObjectContract, ...] = (
     # ---- CRM (Salesforce-shaped) -------------------------------------------------------------
     ObjectContract(
@@ -225,15 +238,7 @@ CONTRACTS: tuple[ObjectContract, ...] = (
         "crm",
         "lead_history",
         "Lead field history (status changes and others).",
-        _cols(
-            "id*:string",
-            "lead_id*:string",
-            "field*:string",
-            "old_value:string",
-            "new_value:string",
-            "created_date*:timestamp",
-            "is_deleted:boolean",
-        ),
+        _field_history("lead"),
         kind="history",
         modstamp=None,
     ),
@@ -299,15 +304,7 @@ CONTRACTS: tuple[ObjectContract, ...] = (
         "crm",
         "opportunity_field_history",
         "Opportunity field history.",
-        _cols(
-            "id*:string",
-            "opportunity_id*:string",
-            "field*:string",
-            "old_value:string",
-            "new_value:string",
-            "created_date*:timestamp",
-            "is_deleted:boolean",
-        ),
+        _field_history("opportunity"),
         kind="history",
         modstamp=None,
     ),

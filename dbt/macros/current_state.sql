@@ -1,7 +1,13 @@
-{#- Current state of a record from every extracted version (SPEC 4.1): the latest by the
-    modification stamp, then by batch order and row order; deleted records are dropped here
-    (they stay in the raw tables). -#}
-{% macro current_state(relation, key_columns, modstamp='system_modstamp', deleted=true) -%}
+{#- Current state of a record from every extracted version (SPEC 4.1): the
+    latest by the modification stamp, then by batch order and row order.
+    Records flagged in any of `deleted_columns` are dropped here (they stay in
+    the raw tables); pass [] to keep them. -#}
+{% macro current_state(
+    relation,
+    key_columns,
+    modstamp='system_modstamp',
+    deleted_columns=['is_deleted', '_fivetran_deleted']
+) -%}
     select *
     from (
         select
@@ -16,12 +22,7 @@
         from {{ relation }}
     ) as ranked
     where _version_rank = 1
-    {%- if deleted %}
-        and not {{ is_deleted() }}
-    {%- endif %}
-{%- endmacro %}
-
-{#- Salesforce's IsDeleted or Fivetran's soft delete. -#}
-{% macro is_deleted() -%}
-    (coalesce(is_deleted, false) or coalesce(_fivetran_deleted, false))
+    {%- for column in deleted_columns %}
+        and not coalesce({{ column }}, false)
+    {%- endfor %}
 {%- endmacro %}

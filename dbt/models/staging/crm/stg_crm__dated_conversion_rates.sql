@@ -5,7 +5,9 @@ with source as (
 ),
 
 current_state as (
-    {{ current_state('source', key_columns, modstamp=None, deleted=false) }}
+    {{ current_state(
+        'source', key_columns, modstamp=none, deleted_columns=[]
+    ) }}
 ),
 
 final as (

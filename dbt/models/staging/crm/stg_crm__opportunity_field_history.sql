@@ -2,13 +2,10 @@ with source as (
     select * from {{ source('crm', 'opportunity_field_history') }}
 ),
 
-latest as (
-    {{ current_state('source', ['id'], modstamp=None, deleted=false) }}
-),
-
 current_state as (
-    select * from latest
-    where not coalesce(is_deleted, false)
+    {{ current_state(
+        'source', ['id'], modstamp=none, deleted_columns=['is_deleted']
+    ) }}
 ),
 
 final as (

@@ -4,15 +4,10 @@ with source as (
     select * from {{ source('marketing', 'prospect') }}
 ),
 
-latest as (
-    {{ current_state(
-        'source', key_columns, modstamp='updated_at', deleted=false
-    ) }}
-),
-
 current_state as (
-    select * from latest
-    where not coalesce(is_deleted, false)
+    {{ current_state(
+        'source', key_columns, modstamp='updated_at', deleted_columns=['is_deleted']
+    ) }}
 ),
 
 final as (

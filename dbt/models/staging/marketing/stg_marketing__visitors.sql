@@ -3,7 +3,9 @@ with source as (
 ),
 
 current_state as (
-    {{ current_state('source', ['visitor_id'], modstamp=None, deleted=false) }}
+    {{ current_state(
+        'source', ['visitor_id'], modstamp=none, deleted_columns=[]
+    ) }}
 ),
 
 final as (
