@@ -1,0 +1,43 @@
+{#- One row per stage entry and stage pair leaving that stage: did the same
+    person reach the pair's later stage in the same funnel cycle, how fast, and
+    was either end inferred (metrics.md 3.14). The cohort marts count these. -#}
+with events as (
+    select * from {{ ref('fct_funnel_stage_event') }}
+),
+
+pairs as (
+    select * from {{ ref('int_funnel__stage_pairs') }}
+),
+
+final as (
+    select
+        from_events.person_id,
+        from_events.cycle_no,
+        pairs.from_stage,
+        pairs.to_stage,
+        pairs.from_stage_order,
+        pairs.is_adjacent,
+        from_events.entered_at as from_entered_at,
+        from_events.entered_date as from_entered_date,
+        from_events.is_strict as from_is_strict,
+        to_events.entered_at as to_entered_at,
+        to_events.entered_date as to_entered_date,
+        coalesce(to_events.is_strict, false) as to_is_strict,
+        to_events.person_id is not null as is_converted,
+        {{ dbt.datediff(
+            'from_events.entered_at', 'to_events.entered_at', 'second'
+        ) }} / 86400.0 as velocity_days,
+        to_events.person_id is not null
+        and (from_events.is_inferred or to_events.is_inferred)
+            as is_inferred_hop
+    from events as from_events
+    inner join pairs
+        on from_events.stage = pairs.from_stage
+    left join events as to_events
+        on
+            from_events.person_id = to_events.person_id
+            and from_events.cycle_no = to_events.cycle_no
+            and pairs.to_stage = to_events.stage
+)
+
+select * from final

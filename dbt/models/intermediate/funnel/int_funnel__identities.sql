@@ -1,0 +1,170 @@
+{#- Who is who (metrics.md 3.14): every lead, contact, marketing prospect and
+    web visitor mapped to one person. A converted lead and its contact are one
+    person; prospects join through their CRM ids, else by normalised e-mail;
+    visitors through the prospect they were identified as. -#}
+with leads as (
+    select
+        lead_id,
+        email_normalised,
+        converted_contact_id,
+        created_at
+    from {{ ref('stg_crm__leads') }}
+),
+
+contacts as (
+    select
+        contact_id,
+        email_normalised,
+        created_at
+    from {{ ref('stg_crm__contacts') }}
+),
+
+prospects as (
+    select
+        prospect_id,
+        email_normalised,
+        crm_lead_id,
+        crm_contact_id,
+        created_at
+    from {{ ref('stg_marketing__prospects') }}
+),
+
+visitors as (
+    select
+        visitor_id,
+        prospect_id,
+        first_seen_at
+    from {{ ref('stg_marketing__visitors') }}
+),
+
+-- Several leads can be converted into one contact (a lead converted into an
+-- existing contact): the person is anchored on the earliest of them.
+contact_anchor as (
+    select
+        contact_id,
+        anchor_lead_id
+    from (
+        select
+            converted_contact_id as contact_id,
+            lead_id as anchor_lead_id,
+            row_number() over (
+                partition by converted_contact_id
+                order by created_at, lead_id
+            ) as anchor_rank
+        from leads
+        where converted_contact_id is not null
+    ) as ranked
+    where anchor_rank = 1
+),
+
+crm_identities as (
+    select
+        'lead' as identity_type,
+        leads.lead_id as identity_id,
+        coalesce(contact_anchor.anchor_lead_id, leads.lead_id) as person_id,
+        case
+            when contact_anchor.anchor_lead_id <> leads.lead_id
+                then 'conversion'
+            else 'self'
+        end as matched_by,
+        leads.email_normalised,
+        leads.created_at
+    from leads
+    left join contact_anchor
+        on leads.converted_contact_id = contact_anchor.contact_id
+
+    union all
+
+    select
+        'contact' as identity_type,
+        contacts.contact_id as identity_id,
+        coalesce(contact_anchor.anchor_lead_id, contacts.contact_id)
+            as person_id,
+        case
+            when contact_anchor.anchor_lead_id is not null then 'conversion'
+            else 'self'
+        end as matched_by,
+        contacts.email_normalised,
+        contacts.created_at
+    from contacts
+    left join contact_anchor
+        on contacts.contact_id = contact_anchor.contact_id
+),
+
+-- The person of the earliest CRM record carrying an e-mail address.
+email_owner as (
+    select
+        email_normalised,
+        person_id
+    from (
+        select
+            email_normalised,
+            person_id,
+            row_number() over (
+                partition by email_normalised
+                order by created_at, identity_id
+            ) as owner_rank
+        from crm_identities
+        where email_normalised is not null and email_normalised <> ''
+    ) as ranked
+    where owner_rank = 1
+),
+
+prospect_identities as (
+    select
+        'prospect' as identity_type,
+        prospects.prospect_id as identity_id,
+        coalesce(
+            by_lead.person_id,
+            by_contact.person_id,
+            by_email.person_id,
+            'mkt-prospect-' || prospects.prospect_id
+        ) as person_id,
+        case
+            when by_lead.person_id is not null then 'crm_lead_id'
+            when by_contact.person_id is not null then 'crm_contact_id'
+            when by_email.person_id is not null then 'email'
+            else 'self'
+        end as matched_by,
+        prospects.email_normalised,
+        prospects.created_at
+    from prospects
+    left join crm_identities as by_lead
+        on
+            by_lead.identity_type = 'lead'
+            and prospects.crm_lead_id = by_lead.identity_id
+    left join crm_identities as by_contact
+        on
+            by_contact.identity_type = 'contact'
+            and prospects.crm_contact_id = by_contact.identity_id
+    left join email_owner as by_email
+        on prospects.email_normalised = by_email.email_normalised
+),
+
+visitor_identities as (
+    select
+        'visitor' as identity_type,
+        visitors.visitor_id as identity_id,
+        coalesce(
+            prospect_identities.person_id, 'mkt-visitor-' || visitors.visitor_id
+        ) as person_id,
+        case
+            when prospect_identities.person_id is not null then 'prospect_id'
+            else 'self'
+        end as matched_by,
+        cast(null as varchar) as email_normalised,
+        visitors.first_seen_at as created_at
+    from visitors
+    left join prospect_identities
+        on visitors.prospect_id = prospect_identities.identity_id
+),
+
+final as (
+    select * from crm_identities
+    union all
+    select * from prospect_identities
+    union all
+    select * from visitor_identities
+)
+
+select * from final

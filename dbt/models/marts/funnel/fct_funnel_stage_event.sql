@@ -1,0 +1,139 @@
+{#- One row per person, funnel cycle and stage reached (metrics.md 3.14).
+    Inclusive ladder: a cycle that reached stage k has a row for every stage
+    from known up to k; a stage nobody observed gets the earliest date of any
+    later stage (inferred). Dates are then repaired to be monotonic with a
+    running minimum from the bottom of the ladder, so entered_at is
+    least(observed, every later stage) - GitLab's "lesser of actual and
+    inferred". is_strict marks the in-order path: every stage from known up to
+    this one observed, in order (HubSpot "all stages", Act-On cohorts). -#}
+with observations as (
+    select * from {{ ref('int_funnel__stage_observations') }}
+),
+
+ladder as (
+    select
+        stage,
+        stage_order,
+        entity
+    from {{ ref('funnel_stage') }}
+),
+
+-- The first observation per stage and cycle. Day first; within a day a
+-- timestamped observation beats a date-only one (a Salesforce date field
+-- would otherwise sort at midnight, before the same day's real events).
+first_observed as (
+    select
+        person_id,
+        cycle_no,
+        stage,
+        stage_order,
+        observed_at,
+        source,
+        opportunity_id
+    from (
+        select
+            observations.*,
+            ladder.stage_order,
+            row_number() over (
+                partition by
+                    observations.person_id,
+                    observations.cycle_no,
+                    observations.stage
+                order by
+                    cast(observations.observed_at as date),
+                    observations.is_date_only,
+                    observations.observed_at,
+                    observations.source
+            ) as observation_rank
+        from observations
+        inner join ladder
+            on observations.stage = ladder.stage
+    ) as ranked
+    where observation_rank = 1
+),
+
+cycles as (
+    select
+        person_id,
+        cycle_no,
+        max(stage_order) as top_order
+    from first_observed
+    group by person_id, cycle_no
+),
+
+-- Observed stages, plus every stage below the cycle's highest one (anonymous
+-- only when observed; of the two closed stages only the one that happened).
+reached as (
+    select
+        cycles.person_id,
+        cycles.cycle_no,
+        ladder.stage,
+        ladder.stage_order,
+        ladder.entity,
+        first_observed.observed_at,
+        first_observed.source,
+        first_observed.opportunity_id
+    from cycles
+    inner join ladder
+        on ladder.stage_order <= cycles.top_order
+    left join first_observed
+        on
+            cycles.person_id = first_observed.person_id
+            and cycles.cycle_no = first_observed.cycle_no
+            and ladder.stage = first_observed.stage
+    where
+        first_observed.stage is not null
+        or (ladder.stage_order >= 1 and ladder.stage_order < cycles.top_order)
+),
+
+repaired as (
+    select
+        *,
+        min(observed_at) over (
+            partition by person_id, cycle_no
+            order by stage_order desc
+            range between unbounded preceding and current row
+        ) as entered_at,
+        observed_at < max(observed_at) over (
+            partition by person_id, cycle_no
+            order by stage_order
+            range between unbounded preceding and 1 preceding
+        ) as is_out_of_order
+    from reached
+),
+
+final as (
+    select
+        person_id,
+        cycle_no,
+        stage,
+        stage_order,
+        entered_at,
+        cast(entered_at as date) as entered_date,
+        observed_at,
+        observed_at is null as is_inferred,
+        coalesce(entered_at < observed_at, false) as is_date_repaired,
+        sum(
+            case
+                when stage_order = 0 then 0
+                when observed_at is null or is_out_of_order then 1
+                else 0
+            end
+        ) over (
+            partition by person_id, cycle_no
+            order by stage_order
+            range between unbounded preceding and current row
+        ) = 0 as is_strict,
+        source,
+        -- an inferred opportunity stage still names the cycle's opportunity
+        case
+            when entity = 'opportunity'
+                then coalesce(
+                    opportunity_id,
+                    max(opportunity_id) over (partition by person_id, cycle_no)
+                )
+        end as opportunity_id
+    from repaired
+)
+
+select * from final
