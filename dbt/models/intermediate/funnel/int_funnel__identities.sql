@@ -1,7 +1,11 @@
 {#- Who is who (metrics.md 3.14): every lead, contact, marketing prospect and
     web visitor mapped to one person. A converted lead and its contact are one
     person; prospects join through their CRM ids, else by normalised e-mail;
-    visitors through the prospect they were identified as. -#}
+    visitors through the prospect they were identified as. Only records that
+    existed at the end of as_of_date take part, so replaying an earlier day
+    resolves people as they were known then. -#}
+{%- set end_of_as_of = dbt.dateadd('day', 1, as_of_date()) -%}
+
 with leads as (
     select
         lead_id,
@@ -9,6 +13,7 @@ with leads as (
         converted_contact_id,
         created_at
     from {{ ref('stg_crm__leads') }}
+    where created_at < {{ end_of_as_of }}
 ),
 
 contacts as (
@@ -17,6 +22,7 @@ contacts as (
         email_normalised,
         created_at
     from {{ ref('stg_crm__contacts') }}
+    where created_at < {{ end_of_as_of }}
 ),
 
 prospects as (
@@ -27,6 +33,7 @@ prospects as (
         crm_contact_id,
         created_at
     from {{ ref('stg_marketing__prospects') }}
+    where created_at < {{ end_of_as_of }}
 ),
 
 visitors as (
@@ -35,6 +42,7 @@ visitors as (
         prospect_id,
         first_seen_at
     from {{ ref('stg_marketing__visitors') }}
+    where first_seen_at < {{ end_of_as_of }}
 ),
 
 -- Several leads can be converted into one contact (a lead converted into an

@@ -30,7 +30,7 @@ final as (
         {%- if maturity_days is not none %}
         {{ maturity_days | int }} as maturity_days
         {%- else %}
-        cast(ceil(velocity.p90_velocity_days) as integer) as maturity_days
+            cast(ceil(velocity.p90_velocity_days) as integer) as maturity_days
         {%- endif %}
     from pairs
     left join velocity

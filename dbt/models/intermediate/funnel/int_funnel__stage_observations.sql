@@ -137,7 +137,9 @@ responses as (
     inner join identities
         on
             identities.identity_type
-            = case when members.lead_id is not null then 'lead' else 'contact' end
+            = case
+                when members.lead_id is not null then 'lead' else 'contact'
+            end
             and coalesce(members.lead_id, members.contact_id)
             = identities.identity_id
     where members.has_responded
@@ -169,7 +171,7 @@ engaging_activities as (
             and activities.prospect_id = identities.identity_id
     where activities.activity_type in (
         {%- for activity_type in engaging_types %}
-        '{{ activity_type }}'{% if not loop.last %},{% endif %}
+            '{{ activity_type }}'{% if not loop.last %},{% endif %}
         {%- endfor %}
     )
 ),
@@ -210,24 +212,24 @@ score_crossings as (
 
 meetings as (
     {%- if meeting_types | length > 0 %}
-    select
-        identities.person_id,
-        'sal' as stage,
-        coalesce(
-            events.start_date_time, cast(events.activity_date as timestamp)
-        ) as observed_at,
-        events.start_date_time is null as is_date_only,
-        'crm.event' as source
-    from {{ ref('stg_crm__events') }} as events
-    inner join identities
-        on
-            identities.identity_type in ('lead', 'contact')
-            and events.who_id = identities.identity_id
-    where events.type in (
-        {%- for event_type in meeting_types %}
-        '{{ event_type }}'{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    )
+        select
+            identities.person_id,
+            'sal' as stage,
+            coalesce(
+                events.start_date_time, cast(events.activity_date as timestamp)
+            ) as observed_at,
+            events.start_date_time is null as is_date_only,
+            'crm.event' as source
+        from {{ ref('stg_crm__events') }} as events
+        inner join identities
+            on
+                identities.identity_type in ('lead', 'contact')
+                and events.who_id = identities.identity_id
+        where events.type in (
+            {%- for event_type in meeting_types %}
+                '{{ event_type }}'{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        )
     {%- else %}
     select
         cast(null as varchar) as person_id,
@@ -289,12 +291,12 @@ person_opportunities as (
 
     select distinct
         identities.person_id,
-        roles.opportunity_id
-    from {{ ref('stg_crm__opportunity_contact_roles') }} as roles
+        contact_roles.opportunity_id
+    from {{ ref('stg_crm__opportunity_contact_roles') }} as contact_roles
     inner join identities
         on
             identities.identity_type = 'contact'
-            and roles.contact_id = identities.identity_id
+            and contact_roles.contact_id = identities.identity_id
 ),
 
 opportunity_starts as (

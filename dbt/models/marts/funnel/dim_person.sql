@@ -149,8 +149,9 @@ final as (
     left join contacts
         on persons.contact_id = contacts.contact_id
     left join accounts
-        on coalesce(leads.converted_account_id, contacts.account_id)
-        = accounts.account_id
+        on
+            coalesce(leads.converted_account_id, contacts.account_id)
+            = accounts.account_id
     left join {{ ref('country_region') }} as country_region
         on leads.country = country_region.country
     left join {{ ref('employee_band_segment') }} as employee_bands

@@ -75,7 +75,7 @@ reached as (
         first_observed.opportunity_id
     from cycles
     inner join ladder
-        on ladder.stage_order <= cycles.top_order
+        on cycles.top_order >= ladder.stage_order
     left join first_observed
         on
             cycles.person_id = first_observed.person_id

@@ -74,18 +74,26 @@ baseline as (
     group by dimension_type, dimension_value, from_stage, to_stage
 ),
 
-recent_entries as (
+recent_events as (
     select
         events.stage,
         dimension_types.dimension_type,
-        {{ funnel_dimension_value('persons') }} as dimension_value,
-        count(*) as entries
+        {{ funnel_dimension_value('persons') }} as dimension_value
     from events
     inner join persons
         on events.person_id = persons.person_id
     {{ funnel_dimension_join() }}
     where events.entered_date between {{ flow_start }} and {{ as_of_date() }}
-    group by 1, 2, 3
+),
+
+recent_entries as (
+    select
+        stage,
+        dimension_type,
+        dimension_value,
+        count(*) as entries
+    from recent_events
+    group by stage, dimension_type, dimension_value
 ),
 
 flow as (

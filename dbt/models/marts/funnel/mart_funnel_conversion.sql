@@ -5,7 +5,12 @@
     converted_count / entered_count at this grain; totals are counted from the
     base rows, never by adding slices. -#}
 with conversions as (
-    select * from {{ ref('int_funnel__conversions') }}
+    select
+        *,
+        cast({{ dbt.date_trunc('month', 'from_entered_date') }} as date)
+            as cohort_month_start,
+        {{ fiscal_quarter_start('from_entered_date') }} as cohort_quarter_start
+    from {{ ref('int_funnel__conversions') }}
 ),
 
 persons as (
@@ -37,13 +42,8 @@ entries as (
         modes.mode,
         grains.cohort_grain,
         case grains.cohort_grain
-            when 'month'
-                then
-                    cast(
-                        {{ dbt.date_trunc('month', 'conversions.from_entered_date') }}
-                        as date
-                    )
-            else {{ fiscal_quarter_start('conversions.from_entered_date') }}
+            when 'month' then conversions.cohort_month_start
+            else conversions.cohort_quarter_start
         end as cohort_start_date,
         conversions.is_converted
         and (modes.mode = 'inclusive' or conversions.to_is_strict)

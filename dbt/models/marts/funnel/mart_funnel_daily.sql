@@ -24,19 +24,28 @@ days as (
     where date_day between {{ grid_start }} and {{ as_of_date() }}
 ),
 
-daily_entries as (
+sliced_events as (
     select
         events.entered_date as activity_date,
         events.stage,
         dimension_types.dimension_type,
-        {{ funnel_dimension_value('persons') }} as dimension_value,
-        count(*) as entries
+        {{ funnel_dimension_value('persons') }} as dimension_value
     from events
     inner join persons
         on events.person_id = persons.person_id
     {{ funnel_dimension_join() }}
     where events.entered_date between {{ grid_start }} and {{ as_of_date() }}
-    group by 1, 2, 3, 4
+),
+
+daily_entries as (
+    select
+        activity_date,
+        stage,
+        dimension_type,
+        dimension_value,
+        count(*) as entries
+    from sliced_events
+    group by activity_date, stage, dimension_type, dimension_value
 ),
 
 series as (
