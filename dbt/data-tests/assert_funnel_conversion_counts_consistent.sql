@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'mart_funnel_conversion'}}}) }}
 -- mart_funnel_conversion, row by row and across rows. A returned row is a
 -- broken rule:
 --   rate       conversion_rate is not converted_count / entered_count;

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_funnel_stage_event'}}}) }}
 -- Inclusive ladder: a funnel cycle that reached stage k has a row for every
 -- ladder stage from known up to k (so counts never rise down the ladder
 -- within any cohort). A returned row is a cycle with a missing stage.
