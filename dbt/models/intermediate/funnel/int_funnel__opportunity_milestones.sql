@@ -24,7 +24,7 @@ history as (
 ),
 
 stages as (
-    select * from {{ ref('stage_mapping') }}
+    select * from {{ ref('int_opportunity_stages') }}
 ),
 
 current_opportunities as (

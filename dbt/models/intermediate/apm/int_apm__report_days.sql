@@ -1,0 +1,84 @@
+{#- The days and periods the APM reports (issue: the run's as_of_date and
+    every weekly review day of the current and previous fiscal quarter), each
+    with the quarter it falls in (period_offset 0) and the next one (1), and
+    the day and quarter a year earlier that YoY compares with (metrics.md 2.2:
+    same day of the same fiscal quarter, capped at its length). -#}
+with calendar as (
+    select * from {{ ref('dim_date') }}
+),
+
+as_of_day as (
+    select * from calendar
+    where date_day = {{ as_of_date() }}
+),
+
+report_dates as (
+    select calendar.date_day as as_of_date
+    from calendar
+    cross join as_of_day
+    where
+        calendar.date_day = as_of_day.date_day
+        or (
+            calendar.is_weekly_review_day
+            and calendar.date_day < as_of_day.date_day
+            and calendar.fiscal_quarter_start_date
+            >= cast(
+                {{ dbt.dateadd('month', -3, 'as_of_day.fiscal_quarter_start_date') }}
+                as date
+            )
+        )
+),
+
+offsets as (
+    select 0 as period_offset
+    union all
+    select 1 as period_offset
+),
+
+grid as (
+    select
+        report_dates.as_of_date,
+        offsets.period_offset,
+        days.same_day_last_fiscal_year as ly_as_of_date,
+        days.day_of_fiscal_quarter,
+        cast(
+            {{ dbt.dateadd(
+                'month', '3 * offsets.period_offset', 'days.fiscal_quarter_start_date'
+            ) }} as date
+        ) as period_start_date
+    from report_dates
+    inner join calendar as days
+        on report_dates.as_of_date = days.date_day
+    cross join offsets
+),
+
+final as (
+    select
+        grid.as_of_date,
+        grid.period_offset,
+        periods.fiscal_quarter_label as fiscal_period,
+        grid.period_start_date,
+        periods.fiscal_quarter_end_date as period_end_date,
+        periods.days_in_fiscal_quarter as days_in_period,
+        case when grid.period_offset = 0 then grid.day_of_fiscal_quarter else 0 end
+            as day_of_period,
+        case
+            when grid.period_offset = 0
+                then grid.day_of_fiscal_quarter * 1.0
+                / periods.days_in_fiscal_quarter
+            else 0.0
+        end as pct_period_elapsed,
+        grid.ly_as_of_date,
+        ly_periods.fiscal_quarter_label as ly_fiscal_period,
+        ly_periods.fiscal_quarter_start_date as ly_period_start_date,
+        ly_periods.fiscal_quarter_end_date as ly_period_end_date
+    from grid
+    inner join calendar as periods
+        on grid.period_start_date = periods.date_day
+    inner join calendar as ly_periods
+        on
+            cast({{ dbt.dateadd('month', -12, 'grid.period_start_date') }} as date)
+            = ly_periods.date_day
+)
+
+select * from final

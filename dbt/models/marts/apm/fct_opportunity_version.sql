@@ -1,0 +1,168 @@
+{#- Opportunity history as versions (metrics.md 2.1, 3.15-3.16): one row per
+    opportunity and change, valid over [valid_from, valid_to). Built from
+    OpportunityHistory (stage, amount, close date, probability, forecast
+    category); ACV follows the amount at the opportunity's current ACV share
+    (OpportunityHistory does not carry ACV__c); account, owner and currency are
+    current. An opportunity without history is one version from its creation.
+    The state on day D is the version with date(valid_from) <= D and
+    (valid_to is null or date(valid_to) > D): the end-of-day rule, where the
+    last change of a day wins. Corporate amounts use the dated rate valid on
+    the version's close date (metrics.md 2.3). Deleted opportunities are gone;
+    excluded ones are kept and flagged. -#}
+with opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+),
+
+history as (
+    select * from {{ ref('stg_crm__opportunity_history') }}
+),
+
+stages as (
+    select * from {{ ref('int_opportunity_stages') }}
+),
+
+changes as (
+    select
+        history.opportunity_id,
+        history.opportunity_history_id as change_id,
+        history.created_at as valid_from,
+        history.stage_name,
+        history.amount_local,
+        history.close_date,
+        history.probability,
+        {{ normalise_forecast_category('history.forecast_category') }}
+            as forecast_category
+    from history
+    inner join opportunities
+        on history.opportunity_id = opportunities.opportunity_id
+
+    union all
+
+    -- No history at all: the current record is the only version known.
+    select
+        opportunities.opportunity_id,
+        opportunities.opportunity_id as change_id,
+        opportunities.created_at as valid_from,
+        opportunities.stage_name,
+        opportunities.amount_local,
+        opportunities.close_date,
+        opportunities.probability,
+        {{ normalise_forecast_category('opportunities.forecast_category_name') }}
+            as forecast_category
+    from opportunities
+    where not exists (
+        select 1 from history
+        where history.opportunity_id = opportunities.opportunity_id
+    )
+),
+
+-- Salesforce does not order changes within a second: the history id breaks ties.
+sequenced as (
+    select
+        *,
+        row_number() over (
+            partition by opportunity_id order by valid_from, change_id
+        ) as version_no,
+        lead(valid_from) over (
+            partition by opportunity_id order by valid_from, change_id
+        ) as valid_to,
+        -- A change row without a close date (the creation row of some orgs)
+        -- takes the next one the history knows.
+        first_value(close_date ignore nulls) over (
+            partition by opportunity_id
+            order by valid_from, change_id
+            rows between current row and unbounded following
+        ) as filled_close_date
+    from changes
+),
+
+dated_rates as (
+    select
+        iso_code,
+        conversion_rate,
+        start_date,
+        coalesce(next_start_date, cast('9999-12-31' as date)) as end_date
+    from {{ ref('stg_crm__dated_conversion_rates') }}
+),
+
+static_rates as (
+    select
+        iso_code,
+        conversion_rate
+    from {{ ref('stg_crm__currency_types') }}
+),
+
+versions as (
+    select
+        sequenced.opportunity_id,
+        sequenced.version_no,
+        sequenced.valid_from,
+        sequenced.valid_to,
+        cast(sequenced.valid_from as date) as valid_from_date,
+        cast(sequenced.valid_to as date) as valid_to_date,
+        sequenced.valid_to is null as is_current_version,
+        sequenced.stage_name,
+        stages.sort_order as stage_sort_order,
+        stages.stage_band,
+        not coalesce(stages.is_closed, false) as is_open,
+        coalesce(stages.is_closed and stages.is_won, false) as is_won,
+        coalesce(stages.is_closed and not stages.is_won, false) as is_lost,
+        stages.sort_order >= {{ var('qualified_stage_min_sort_order') }}
+        and not coalesce(stages.is_closed and not stages.is_won, false)
+            as is_qualified,
+        coalesce(
+            sequenced.forecast_category, stages.forecast_category
+        ) as forecast_category,
+        coalesce(sequenced.probability, stages.default_probability)
+            as probability,
+        sequenced.filled_close_date as close_date,
+        opportunities.currency_iso_code,
+        sequenced.amount_local,
+        sequenced.amount_local
+        * coalesce(
+            opportunities.acv_local / nullif(opportunities.amount_local, 0), 1
+        ) as acv_local,
+        case
+            when opportunities.currency_iso_code = '{{ var("corporate_currency") }}'
+                then 1.0
+            else coalesce(dated_rates.conversion_rate, static_rates.conversion_rate)
+        end as fx_rate,
+        case
+            when opportunities.currency_iso_code = '{{ var("corporate_currency") }}'
+                then 'corporate'
+            when dated_rates.conversion_rate is not null then 'dated'
+            when static_rates.conversion_rate is not null then 'static'
+        end as fx_method,
+        opportunities.account_id,
+        opportunities.owner_id,
+        -- exclusion follows the current stage (metrics.md 2.4: restatement)
+        coalesce(current_stages.is_excluded, false)
+        or exclusions.opportunity_id is not null as is_excluded
+    from sequenced
+    inner join opportunities
+        on sequenced.opportunity_id = opportunities.opportunity_id
+    left join stages
+        on sequenced.stage_name = stages.stage_name
+    left join stages as current_stages
+        on opportunities.stage_name = current_stages.stage_name
+    left join dated_rates
+        on
+            opportunities.currency_iso_code = dated_rates.iso_code
+            and sequenced.filled_close_date >= dated_rates.start_date
+            and sequenced.filled_close_date < dated_rates.end_date
+    left join static_rates
+        on opportunities.currency_iso_code = static_rates.iso_code
+    left join {{ ref('opportunity_exclusions') }} as exclusions
+        on sequenced.opportunity_id = exclusions.opportunity_id
+),
+
+final as (
+    select
+        *,
+        -- ConversionRate is units per 1 corporate unit: divide (metrics.md 2.3)
+        amount_local / fx_rate as amount_corp,
+        acv_local / fx_rate as acv_corp
+    from versions
+)
+
+select * from final
