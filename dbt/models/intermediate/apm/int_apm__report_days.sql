@@ -8,7 +8,12 @@ with calendar as (
 ),
 
 as_of_day as (
-    select * from calendar
+    select
+        date_day,
+        cast(
+            {{ dbt.dateadd('month', -3, 'fiscal_quarter_start_date') }} as date
+        ) as previous_quarter_start_date
+    from calendar
     where date_day = {{ as_of_date() }}
 ),
 
@@ -22,10 +27,7 @@ report_dates as (
             calendar.is_weekly_review_day
             and calendar.date_day < as_of_day.date_day
             and calendar.fiscal_quarter_start_date
-            >= cast(
-                {{ dbt.dateadd('month', -3, 'as_of_day.fiscal_quarter_start_date') }}
-                as date
-            )
+            >= as_of_day.previous_quarter_start_date
         )
 ),
 
@@ -39,16 +41,23 @@ grid as (
     select
         report_dates.as_of_date,
         offsets.period_offset,
-        days.same_day_last_fiscal_year as ly_as_of_date,
-        days.day_of_fiscal_quarter,
+        day_facts.same_day_last_fiscal_year as ly_as_of_date,
+        day_facts.day_of_fiscal_quarter,
         cast(
             {{ dbt.dateadd(
-                'month', '3 * offsets.period_offset', 'days.fiscal_quarter_start_date'
+                'month', '3 * offsets.period_offset', 'day_facts.fiscal_quarter_start_date'
             ) }} as date
-        ) as period_start_date
+        ) as period_start_date,
+        cast(
+            {{ dbt.dateadd(
+                'month',
+                '3 * offsets.period_offset - 12',
+                'day_facts.fiscal_quarter_start_date'
+            ) }} as date
+        ) as ly_period_start_date
     from report_dates
-    inner join calendar as days
-        on report_dates.as_of_date = days.date_day
+    inner join calendar as day_facts
+        on report_dates.as_of_date = day_facts.date_day
     cross join offsets
 ),
 
@@ -60,12 +69,15 @@ final as (
         grid.period_start_date,
         periods.fiscal_quarter_end_date as period_end_date,
         periods.days_in_fiscal_quarter as days_in_period,
-        case when grid.period_offset = 0 then grid.day_of_fiscal_quarter else 0 end
+        case
+            when grid.period_offset = 0 then grid.day_of_fiscal_quarter else 0
+        end
             as day_of_period,
         case
             when grid.period_offset = 0
-                then grid.day_of_fiscal_quarter * 1.0
-                / periods.days_in_fiscal_quarter
+                then
+                    grid.day_of_fiscal_quarter * 1.0
+                    / periods.days_in_fiscal_quarter
             else 0.0
         end as pct_period_elapsed,
         grid.ly_as_of_date,
@@ -76,9 +88,7 @@ final as (
     inner join calendar as periods
         on grid.period_start_date = periods.date_day
     inner join calendar as ly_periods
-        on
-            cast({{ dbt.dateadd('month', -12, 'grid.period_start_date') }} as date)
-            = ly_periods.date_day
+        on grid.ly_period_start_date = ly_periods.date_day
 )
 
 select * from final

@@ -36,13 +36,14 @@ trailing_quarters as (
     from periods
     inner join kpis
         on
-            kpis.fiscal_quarter_start_date < periods.period_start_date
+            periods.period_start_date > kpis.fiscal_quarter_start_date
             and kpis.fiscal_quarter_start_date
             >= cast(
                 {{ dbt.dateadd('month', -12, 'periods.period_start_date') }}
                 as date
             )
-    group by periods.period_start_date, kpis.dimension_type, kpis.dimension_value
+    group by
+        periods.period_start_date, kpis.dimension_type, kpis.dimension_value
 ),
 
 final as (

@@ -108,9 +108,15 @@ final as (
         period_start_date,
         dimension_type,
         dimension_value,
-        sum(case when closes_in_period and is_closed_won then acv_corp_share end)
+        sum(
+            case when closes_in_period and is_closed_won then acv_corp_share end
+        )
             as closed_won_acv,
-        sum(case when closes_in_period and is_open_pipeline then acv_corp_share end)
+        sum(
+            case
+                when closes_in_period and is_open_pipeline then acv_corp_share
+            end
+        )
             as open_pipeline,
         sum(case when closes_in_period and is_commit then acv_corp_share end)
             as open_commit,

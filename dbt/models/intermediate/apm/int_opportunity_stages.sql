@@ -9,7 +9,8 @@ with extracted as (
         is_closed,
         is_won,
         default_probability,
-        forecast_category_name,
+        {{ normalise_forecast_category('forecast_category_name') }}
+            as forecast_category,
         sort_order
     from {{ ref('stg_crm__opportunity_stages') }}
 ),
@@ -26,8 +27,7 @@ final as (
         coalesce(extracted.is_closed, configured.is_closed) as is_closed,
         coalesce(extracted.is_won, configured.is_won) as is_won,
         coalesce(
-            {{ normalise_forecast_category('extracted.forecast_category_name') }},
-            configured.forecast_category
+            extracted.forecast_category, configured.forecast_category
         ) as forecast_category,
         coalesce(
             extracted.default_probability, configured.default_probability

@@ -30,9 +30,11 @@ shares as (
         product_family,
         case
             when sum(family_price_local) over (partition by opportunity_id) <> 0
-                then family_price_local
-                / sum(family_price_local) over (partition by opportunity_id)
-            else family_lines * 1.0
+                then
+                    family_price_local
+                    / sum(family_price_local) over (partition by opportunity_id)
+            else
+                family_lines * 1.0
                 / sum(family_lines) over (partition by opportunity_id)
         end as allocation_share
     from families

@@ -30,8 +30,7 @@ changes as (
         history.amount_local,
         history.close_date,
         history.probability,
-        {{ normalise_forecast_category('history.forecast_category') }}
-            as forecast_category
+        history.forecast_category as forecast_raw
     from history
     inner join opportunities
         on history.opportunity_id = opportunities.opportunity_id
@@ -47,8 +46,7 @@ changes as (
         opportunities.amount_local,
         opportunities.close_date,
         opportunities.probability,
-        {{ normalise_forecast_category('opportunities.forecast_category_name') }}
-            as forecast_category
+        opportunities.forecast_category_name as forecast_raw
     from opportunities
     where not exists (
         select 1 from history
@@ -56,7 +54,8 @@ changes as (
     )
 ),
 
--- Salesforce does not order changes within a second: the history id breaks ties.
+-- Salesforce does not order changes within a second: the history id breaks
+-- ties.
 sequenced as (
     select
         *,
@@ -111,7 +110,8 @@ versions as (
         and not coalesce(stages.is_closed and not stages.is_won, false)
             as is_qualified,
         coalesce(
-            sequenced.forecast_category, stages.forecast_category
+            {{ normalise_forecast_category('sequenced.forecast_raw') }},
+            stages.forecast_category
         ) as forecast_category,
         coalesce(sequenced.probability, stages.default_probability)
             as probability,
@@ -123,12 +123,19 @@ versions as (
             opportunities.acv_local / nullif(opportunities.amount_local, 0), 1
         ) as acv_local,
         case
-            when opportunities.currency_iso_code = '{{ var("corporate_currency") }}'
+            when
+                opportunities.currency_iso_code
+                = '{{ var("corporate_currency") }}'
                 then 1.0
-            else coalesce(dated_rates.conversion_rate, static_rates.conversion_rate)
+            else
+                coalesce(
+                    dated_rates.conversion_rate, static_rates.conversion_rate
+                )
         end as fx_rate,
         case
-            when opportunities.currency_iso_code = '{{ var("corporate_currency") }}'
+            when
+                opportunities.currency_iso_code
+                = '{{ var("corporate_currency") }}'
                 then 'corporate'
             when dated_rates.conversion_rate is not null then 'dated'
             when static_rates.conversion_rate is not null then 'static'

@@ -88,7 +88,8 @@ wide as (
         coalesce(current_measures.open_pipeline, 0) as open_pipeline,
         coalesce(current_measures.open_commit, 0) as open_commit,
         coalesce(current_measures.open_best_case, 0) as open_best_case,
-        coalesce(current_measures.pipeline_generation, 0) as pipeline_generation,
+        coalesce(current_measures.pipeline_generation, 0)
+            as pipeline_generation,
         coalesce(ly.closed_won_acv, 0) as closed_won_acv_ly,
         coalesce(ly.open_pipeline, 0) as open_pipeline_ly,
         coalesce(ly.open_commit, 0) as open_commit_ly,
@@ -106,7 +107,8 @@ wide as (
     left join measures as current_measures
         on
             report_days.as_of_date = current_measures.snapshot_date
-            and report_days.period_start_date = current_measures.period_start_date
+            and report_days.period_start_date
+            = current_measures.period_start_date
             and slices.dimension_type = current_measures.dimension_type
             and slices.dimension_value = current_measures.dimension_value
     left join measures as ly
@@ -142,10 +144,10 @@ wide as (
 
 metrics as (
     {%- for metric in metrics %}
-    select '{{ metric }}' as metric
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select '{{ metric }}' as metric
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -233,18 +235,34 @@ measured as (
         end as pacing,
         -- open pipeline and both coverages are judged by remaining coverage
         case
-            when metric in ('open_pipeline', 'coverage_remaining', 'coverage_gross')
+            when
+                metric in (
+                    'open_pipeline', 'coverage_remaining', 'coverage_gross'
+                )
                 then
                     case
                         when
-                            max(case when metric = 'coverage_remaining' then denominator end)
-                                over (partition by as_of_date, period_start_date, dimension_type, dimension_value)
+                            max(
+                                case
+                                    when
+                                        metric = 'coverage_remaining'
+                                        then denominator
+                                end
+                            )
+                                over (
+                                    partition by
+                                        as_of_date,
+                                        period_start_date,
+                                        dimension_type,
+                                        dimension_value
+                                )
                             <= 0
                             then 'target_met'
                     end
         end as coverage_status,
         max(case when metric = 'coverage_remaining' then value end) over (
-            partition by as_of_date, period_start_date, dimension_type, dimension_value
+            partition by
+                as_of_date, period_start_date, dimension_type, dimension_value
         ) as coverage_remaining_value
     from valued
 ),
@@ -290,7 +308,9 @@ final as (
             when coverage_remaining_value is null or required_coverage is null
                 then 'grey'
             when coverage_remaining_value >= required_coverage then 'green'
-            when coverage_remaining_value >= 0.8 * required_coverage then 'yellow'
+            when
+                coverage_remaining_value >= 0.8 * required_coverage
+                then 'yellow'
             else 'red'
         end as rag_status,
         coverage_status,

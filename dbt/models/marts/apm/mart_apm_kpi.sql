@@ -76,7 +76,9 @@ closed_kpis as (
         coalesce(sum(case when is_won then acv_corp_share end), 0) as won_acv,
         coalesce(sum(case when not is_won then acv_corp_share end), 0)
             as lost_acv,
-        count(distinct case when is_won and acv_corp > 0 then opportunity_id end)
+        count(
+            distinct case when is_won and acv_corp > 0 then opportunity_id end
+        )
             as won_positive_count,
         sum(case when is_won and acv_corp > 0 then acv_corp_share end)
             as won_positive_acv,
@@ -92,18 +94,27 @@ closed_kpis as (
     group by fiscal_period, dimension_type, dimension_value
 ),
 
-created as (
+created_slices as (
     select
         calendar.fiscal_quarter_label as fiscal_period,
         slices.dimension_type,
         slices.dimension_value,
-        count(distinct opportunities.opportunity_id) as pipeline_created_count
+        opportunities.opportunity_id
     from opportunities
     inner join {{ ref('dim_date') }} as calendar
         on opportunities.pipeline_created_date = calendar.date_day
     inner join slices
         on opportunities.opportunity_id = slices.opportunity_id
-    group by 1, 2, 3
+),
+
+created as (
+    select
+        fiscal_period,
+        dimension_type,
+        dimension_value,
+        count(distinct opportunity_id) as pipeline_created_count
+    from created_slices
+    group by fiscal_period, dimension_type, dimension_value
 ),
 
 final as (

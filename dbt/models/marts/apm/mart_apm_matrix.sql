@@ -20,17 +20,18 @@ final as (
         dimension_value,
         max(pct_period_elapsed) as pct_period_elapsed,
         {%- for metric in metrics %}
-        max(case when metric = '{{ metric }}' then value end) as {{ metric }},
-        max(case when metric = '{{ metric }}' then value_ly end)
-            as {{ metric }}_ly,
-        max(case when metric = '{{ metric }}' then yoy_pct end)
-            as {{ metric }}_yoy_pct,
-        {%- if not metric.startswith('coverage') %}
-        max(case when metric = '{{ metric }}' then attainment_pct end)
-            as {{ metric }}_attainment_pct,
-        {%- endif %}
-        max(case when metric = '{{ metric }}' then rag_status end)
-            as {{ metric }}_rag{% if not loop.last %},{% endif %}
+            max(case when metric = '{{ metric }}' then value end)
+                as {{ metric }},
+            max(case when metric = '{{ metric }}' then value_ly end)
+                as {{ metric }}_ly,
+            max(case when metric = '{{ metric }}' then yoy_pct end)
+                as {{ metric }}_yoy_pct,
+            {%- if not metric.startswith('coverage') %}
+                max(case when metric = '{{ metric }}' then attainment_pct end)
+                    as {{ metric }}_attainment_pct,
+            {%- endif %}
+            max(case when metric = '{{ metric }}' then rag_status end)
+                as {{ metric }}_rag{% if not loop.last %},{% endif %}
         {%- endfor %}
     from apm
     group by

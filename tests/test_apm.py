@@ -1,0 +1,154 @@
+"""The APM marts on a real run (xs sample), and dbt replays of the same warehouse at earlier
+as_of_dates: YoY is the value as known a year earlier (not today's view of last year), and a
+review day's row is the same whichever later run computed it."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.e2e
+REPO = Path(__file__).resolve().parents[1]
+AS_OF = "2026-11-13"
+
+
+@pytest.fixture(scope="module")
+def run(xs_landing, dbt_manifest, tmp_path_factory):
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    root = tmp_path_factory.mktemp("apm")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FUNNEL_LANDING_DIR", str(xs_landing))
+    mp.setenv("FUNNEL_WAREHOUSE_DIR", str(root / "warehouse"))
+    mp.setenv("FUNNEL_FETCH_DBT_METADATA", "0")
+    try:
+        result = defs.resolve_job_def("refresh_all_job").execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+        )
+    finally:
+        mp.undo()
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    return root / "warehouse"
+
+
+def _replay(warehouse: Path, as_of: str, tmp_path: Path) -> Path:
+    """A copy of the run's warehouse rebuilt by dbt with an earlier as_of_date."""
+    copy = tmp_path / f"replay-{as_of}"
+    copy.mkdir()
+    shutil.copy2(warehouse / "work.duckdb", copy / "work.duckdb")
+    dbt = Path(sys.executable).with_name("dbt")
+    args = ["run", "--quiet", "--profiles-dir", ".", "--target-path", str(copy / "target")]
+    args += ["--select", "+mart_apm+", "--exclude", "path:models/staging"]
+    args += ["--vars", f"{{as_of_date: '{as_of}'}}"]
+    subprocess.run(
+        [str(dbt), *args],
+        cwd=REPO / "dbt",
+        env={**os.environ, "FUNNEL_WAREHOUSE_DIR": str(copy)},
+        check=True,
+    )
+    return copy / "work.duckdb"
+
+
+def _rows(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+APM_CELL = """
+    select metric, dimension_type, dimension_value, {column}
+    from marts.mart_apm
+    where as_of_date = date '{as_of}' and fiscal_period = '{period}'
+    order by 1, 2, 3
+"""
+
+
+def test_yoy_is_last_year_as_known_then(run, tmp_path):
+    db = run / "work.duckdb"
+    ((ly_day, ly_period),) = _rows(
+        db,
+        f"select ly_as_of_date, ly_fiscal_period from intermediate.int_apm__report_days "
+        f"where as_of_date = date '{AS_OF}' and period_offset = 0",
+    )
+    assert (str(ly_day), ly_period) == ("2025-11-13", "FY2026-Q4")
+    replay = _replay(run, str(ly_day), tmp_path)
+    then = {
+        r[:3]: r[3]
+        for r in _rows(replay, APM_CELL.format(column="value", as_of=ly_day, period=ly_period))
+        if not r[0].startswith("coverage")
+    }
+    now_ly = {
+        r[:3]: r[3]
+        for r in _rows(db, APM_CELL.format(column="value_ly", as_of=AS_OF, period="FY2027-Q4"))
+        if not r[0].startswith("coverage")
+    }
+    shared = then.keys() & now_ly.keys()
+    assert len(shared) > 20
+    for key in shared:
+        assert now_ly[key] == pytest.approx(then[key], abs=0.01), key
+    # ... and it is not today's view of last year: the whole quarter has closed since.
+    (final_won,) = _rows(
+        db,
+        "select sum(acv_corp) from marts.fct_opportunity "
+        f"where is_won and not is_excluded and close_fiscal_quarter = '{ly_period}'",
+    )
+    assert final_won[0] > now_ly[("closed_won_acv", "total", "total")] * 1.5
+
+
+def test_review_day_rows_do_not_depend_on_the_run_date(run, tmp_path):
+    db = run / "work.duckdb"
+    # 2026-11-09 is a Monday review day: the run of the 13th and a replay on the 10th agree.
+    replay = _replay(run, "2026-11-10", tmp_path)
+    cells = APM_CELL.format(
+        column="value, value_ly, rag_status", as_of="2026-11-09", period="FY2027-Q4"
+    )
+    assert _rows(db, cells) == _rows(replay, cells)
+    assert len(_rows(db, cells)) > 50
+
+
+def test_current_quarter_reads_like_the_business(run):
+    pub = run / "published" / "analytics.duckdb"
+    rows = _rows(
+        pub,
+        f"""
+        select metric, value, target_period, rag_status from marts.mart_apm
+        where as_of_date = date '{AS_OF}' and fiscal_period = 'FY2027-Q4'
+          and dimension_type = 'total'
+        """,
+    )
+    by_metric = {m: (v, t, rag) for m, v, t, rag in rows}
+    assert set(by_metric) == {
+        "forecast_commit",
+        "forecast_best_case",
+        "closed_won_acv",
+        "open_pipeline",
+        "pipeline_generation",
+        "coverage_remaining",
+        "coverage_gross",
+    }
+    won, commit, best = (
+        by_metric[m][0] for m in ("closed_won_acv", "forecast_commit", "forecast_best_case")
+    )
+    assert 0 <= won <= commit <= best
+    assert by_metric["open_pipeline"][0] > 0
+    # Coverage is null or positive, never infinite or negative.
+    for m in ("coverage_remaining", "coverage_gross"):
+        value = by_metric[m][0]
+        assert value is None or 0 <= value < 1e6
+    # Sourcing shares: AE creates more than half of the pipeline, BDR about a quarter.
+    shares = dict(
+        _rows(
+            pub,
+            "select pipeline_source, count(*) * 1.0 / sum(count(*)) over () "
+            "from marts.fct_opportunity group by 1",
+        )
+    )
+    assert shares["AE"] > 0.45 and 0.15 < shares["BDR"] < 0.35
