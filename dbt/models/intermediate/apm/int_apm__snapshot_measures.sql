@@ -30,15 +30,6 @@ versions as (
     where not is_excluded
 ),
 
-pipeline_entries as (
-    select
-        opportunity_id,
-        cast(min(valid_from) as date) as pipeline_created_date
-    from versions
-    where is_qualified or is_won
-    group by opportunity_id
-),
-
 snapshot_days as (
     select distinct snapshot_date from snapshots
 ),
@@ -53,12 +44,10 @@ states as (
         versions.forecast_category,
         versions.close_date,
         versions.acv_corp,
-        pipeline_entries.pipeline_created_date
+        cast(versions.pipeline_created_at as date) as pipeline_created_date
     from snapshot_days
     inner join versions
         on {{ version_valid_on('versions', 'snapshot_days.snapshot_date') }}
-    left join pipeline_entries
-        on versions.opportunity_id = pipeline_entries.opportunity_id
 ),
 
 flagged as (

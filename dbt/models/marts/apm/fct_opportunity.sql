@@ -15,15 +15,6 @@ as_of_versions as (
     where {{ version_valid_on('versions', as_of_date()) }}
 ),
 
-pipeline_entries as (
-    select
-        opportunity_id,
-        cast(min(valid_from) as date) as pipeline_created_date
-    from versions
-    where is_qualified or is_won
-    group by opportunity_id
-),
-
 opportunities as (
     select * from {{ ref('stg_crm__opportunities') }}
 ),
@@ -60,7 +51,12 @@ final as (
         as_of_versions.account_id,
         as_of_versions.owner_id,
         cast(opportunities.created_at as date) as created_date,
-        pipeline_entries.pipeline_created_date,
+        case
+            when
+                cast(as_of_versions.pipeline_created_at as date)
+                <= {{ as_of_date() }}
+                then cast(as_of_versions.pipeline_created_at as date)
+        end as pipeline_created_date,
         as_of_versions.close_date,
         as_of_versions.stage_name,
         as_of_versions.stage_sort_order,
@@ -96,8 +92,6 @@ final as (
     from as_of_versions
     inner join opportunities
         on as_of_versions.opportunity_id = opportunities.opportunity_id
-    left join pipeline_entries
-        on as_of_versions.opportunity_id = pipeline_entries.opportunity_id
     left join creators
         on opportunities.created_by_id = creators.user_id
     left join accounts

@@ -168,7 +168,13 @@ final as (
         *,
         -- ConversionRate is units per 1 corporate unit: divide (metrics.md 2.3)
         amount_local / fx_rate as amount_corp,
-        acv_local / fx_rate as acv_corp
+        acv_local / fx_rate as acv_corp,
+        -- the pipeline-generation anchor (metrics.md 3.3): first entry into
+        -- the qualified band, a win counting as qualified; compare it with
+        -- the day read, it may lie after it
+        min(case when is_qualified or is_won then valid_from end) over (
+            partition by opportunity_id
+        ) as pipeline_created_at
     from versions
 )
 

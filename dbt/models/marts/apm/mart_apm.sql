@@ -11,9 +11,7 @@
     open pipeline and coverage by remaining coverage against the coverage the
     trailing win rate requires (yellow from 0.8 of it). Ratios, percentages and
     RAG are non-additive; product rows add up to the total for amounts. -#}
-{%- set metrics = [
-    'forecast_commit', 'forecast_best_case', 'closed_won_acv', 'open_pipeline',
-    'pipeline_generation', 'coverage_remaining', 'coverage_gross'] -%}
+{%- set metrics = apm_metrics() -%}
 {%- set green = var('rag_green_pacing') -%}
 {%- set yellow = var('rag_yellow_pacing') -%}
 

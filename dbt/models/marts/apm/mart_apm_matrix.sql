@@ -2,9 +2,7 @@
     fiscal_period x dimension_type x dimension_value, each metric with its
     _ly, _yoy_pct, _attainment_pct and _rag companions (coverage carries no
     attainment). Every column but the amounts is non-additive. -#}
-{%- set metrics = [
-    'forecast_commit', 'forecast_best_case', 'closed_won_acv', 'open_pipeline',
-    'pipeline_generation', 'coverage_remaining', 'coverage_gross'] -%}
+{%- set metrics = apm_metrics() -%}
 
 with apm as (
     select * from {{ ref('mart_apm') }}

@@ -14,8 +14,8 @@ with conversions as (
     select * from {{ ref('int_funnel__conversions') }}
 ),
 
-events as (
-    select * from {{ ref('fct_funnel_stage_event') }}
+entries as (
+    select * from {{ ref('int_funnel__sliced_stage_entries') }}
 ),
 
 persons as (
@@ -74,25 +74,14 @@ baseline as (
     group by dimension_type, dimension_value, from_stage, to_stage
 ),
 
-recent_events as (
-    select
-        events.stage,
-        dimension_types.dimension_type,
-        {{ funnel_dimension_value('persons') }} as dimension_value
-    from events
-    inner join persons
-        on events.person_id = persons.person_id
-    {{ funnel_dimension_join() }}
-    where events.entered_date between {{ flow_start }} and {{ as_of_date() }}
-),
-
 recent_entries as (
     select
         stage,
         dimension_type,
         dimension_value,
         count(*) as entries
-    from recent_events
+    from entries
+    where entered_date between {{ flow_start }} and {{ as_of_date() }}
     group by stage, dimension_type, dimension_value
 ),
 

@@ -10,12 +10,8 @@
 {%- set grid_start = dbt.dateadd(
     'day', 2 - baseline_days - flow_days, as_of_date()) -%}
 
-with events as (
-    select * from {{ ref('fct_funnel_stage_event') }}
-),
-
-persons as (
-    select * from {{ ref('dim_person') }}
+with entries as (
+    select * from {{ ref('int_funnel__sliced_stage_entries') }}
 ),
 
 days as (
@@ -24,28 +20,16 @@ days as (
     where date_day between {{ grid_start }} and {{ as_of_date() }}
 ),
 
-sliced_events as (
-    select
-        events.entered_date as activity_date,
-        events.stage,
-        dimension_types.dimension_type,
-        {{ funnel_dimension_value('persons') }} as dimension_value
-    from events
-    inner join persons
-        on events.person_id = persons.person_id
-    {{ funnel_dimension_join() }}
-    where events.entered_date between {{ grid_start }} and {{ as_of_date() }}
-),
-
 daily_entries as (
     select
-        activity_date,
+        entered_date as activity_date,
         stage,
         dimension_type,
         dimension_value,
         count(*) as entries
-    from sliced_events
-    group by activity_date, stage, dimension_type, dimension_value
+    from entries
+    where entered_date between {{ grid_start }} and {{ as_of_date() }}
+    group by entered_date, stage, dimension_type, dimension_value
 ),
 
 series as (
