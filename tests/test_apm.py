@@ -110,8 +110,12 @@ def test_review_day_rows_do_not_depend_on_the_run_date(run, tmp_path):
     cells = APM_CELL.format(
         column="value, value_ly, rag_status", as_of="2026-11-09", period="FY2027-Q4"
     )
-    assert _rows(db, cells) == _rows(replay, cells)
-    assert len(_rows(db, cells)) > 50
+    ran, replayed = _rows(db, cells), _rows(replay, cells)
+    assert len(ran) > 50
+    assert [r[:3] + r[5:] for r in ran] == [r[:3] + r[5:] for r in replayed]
+    # sums of floats may differ in the last bit with the order DuckDB adds them in
+    for a, b in zip(ran, replayed, strict=True):
+        assert a[3:5] == pytest.approx(b[3:5], rel=1e-9), a[:3]
 
 
 def test_current_quarter_reads_like_the_business(run):

@@ -94,10 +94,13 @@ def test_staging_is_current_state_without_deletes(env, first_run):
     con.close()
 
 
-def test_staging_columns_match_their_documentation(env, first_run):
+def test_model_columns_match_their_documentation(env, first_run):
     con = duckdb.connect(str(env["warehouse"] / "work.duckdb"), read_only=True)
     for yml in (REPO / "dbt" / "models").rglob("_*__models.yml"):
         for model in yaml.safe_load(yml.read_text())["models"]:
+            sql = (yml.parent / f"{model['name']}.sql").read_text()
+            if "materialized='ephemeral'" in sql:
+                continue  # inlined into its users, no table to compare
             documented = [c["name"] for c in model["columns"]]
             actual = [r[0] for r in con.execute(
                 "select column_name from information_schema.columns where table_name = ? "

@@ -40,20 +40,12 @@ known as (
         'known' as stage,
         created_at as observed_at,
         false as is_date_only,
-        'crm.' || identity_type as source
+        case identity_type
+            when 'prospect' then 'marketing.prospect'
+            else 'crm.' || identity_type
+        end as source
     from identities
-    where identity_type in ('lead', 'contact')
-
-    union all
-
-    select
-        person_id,
-        'known' as stage,
-        created_at as observed_at,
-        false as is_date_only,
-        'marketing.prospect' as source
-    from identities
-    where identity_type = 'prospect'
+    where identity_type in ('lead', 'contact', 'prospect')
 ),
 
 -- A visit is anonymous only before the person was first known.
