@@ -115,7 +115,8 @@ def test_review_day_rows_do_not_depend_on_the_run_date(run, tmp_path):
     assert [r[:3] + r[5:] for r in ran] == [r[:3] + r[5:] for r in replayed]
     # sums of floats may differ in the last bit with the order DuckDB adds them in
     for a, b in zip(ran, replayed, strict=True):
-        assert a[3:5] == pytest.approx(b[3:5], rel=1e-9), a[:3]
+        for x, y in zip(a[3:5], b[3:5], strict=True):
+            assert (x is None and y is None) or x == pytest.approx(y, rel=1e-9), a[:3]
 
 
 def test_current_quarter_reads_like_the_business(run):
