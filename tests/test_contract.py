@@ -36,6 +36,9 @@ def test_every_contract_is_consistent():
         if c.modstamp:
             assert c.modstamp in cols, c.name
         assert c.description
+        # every column is documented: the sources YAML is what analysts read in the UI
+        undocumented = [col.name for col in c.columns if not col.description]
+        assert not undocumented, f"{c.source}.{c.name}: {undocumented}"
 
 
 def test_every_spec_object_is_in_the_contract():
