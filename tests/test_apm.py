@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
+from support import failures, query, run_refresh
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[1]
@@ -18,23 +18,10 @@ AS_OF = "2026-11-13"
 
 @pytest.fixture(scope="module")
 def run(xs_landing, dbt_manifest, tmp_path_factory):
-    import dagster as dg
-
-    from dagster_project.definitions import defs
-
-    root = tmp_path_factory.mktemp("apm")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("FUNNEL_LANDING_DIR", str(xs_landing))
-    mp.setenv("FUNNEL_WAREHOUSE_DIR", str(root / "warehouse"))
-    mp.setenv("FUNNEL_FETCH_DBT_METADATA", "0")
-    try:
-        result = defs.resolve_job_def("refresh_all_job").execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
-        )
-    finally:
-        mp.undo()
-    assert result.success, [e.message for e in result.all_events if e.is_failure]
-    return root / "warehouse"
+    warehouse = tmp_path_factory.mktemp("apm") / "warehouse"
+    result = run_refresh(xs_landing, warehouse)
+    assert result.success, failures(result)
+    return warehouse
 
 
 def _replay(warehouse: Path, as_of: str, tmp_path: Path) -> Path:
@@ -55,14 +42,6 @@ def _replay(warehouse: Path, as_of: str, tmp_path: Path) -> Path:
     return copy / "work.duckdb"
 
 
-def _rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 APM_CELL = """
     select metric, dimension_type, dimension_value, {column}
     from marts.mart_apm
@@ -73,7 +52,7 @@ APM_CELL = """
 
 def test_yoy_is_last_year_as_known_then(run, tmp_path):
     db = run / "work.duckdb"
-    ((ly_day, ly_period),) = _rows(
+    ((ly_day, ly_period),) = query(
         db,
         f"select ly_as_of_date, ly_fiscal_period from intermediate.int_apm__report_days "
         f"where as_of_date = date '{AS_OF}' and period_offset = 0",
@@ -82,12 +61,12 @@ def test_yoy_is_last_year_as_known_then(run, tmp_path):
     replay = _replay(run, str(ly_day), tmp_path)
     then = {
         r[:3]: r[3]
-        for r in _rows(replay, APM_CELL.format(column="value", as_of=ly_day, period=ly_period))
+        for r in query(replay, APM_CELL.format(column="value", as_of=ly_day, period=ly_period))
         if not r[0].startswith("coverage")
     }
     now_ly = {
         r[:3]: r[3]
-        for r in _rows(db, APM_CELL.format(column="value_ly", as_of=AS_OF, period="FY2027-Q4"))
+        for r in query(db, APM_CELL.format(column="value_ly", as_of=AS_OF, period="FY2027-Q4"))
         if not r[0].startswith("coverage")
     }
     shared = then.keys() & now_ly.keys()
@@ -95,7 +74,7 @@ def test_yoy_is_last_year_as_known_then(run, tmp_path):
     for key in shared:
         assert now_ly[key] == pytest.approx(then[key], abs=0.01), key
     # ... and it is not today's view of last year: the whole quarter has closed since.
-    (final_won,) = _rows(
+    (final_won,) = query(
         db,
         "select sum(acv_corp) from marts.fct_opportunity "
         f"where is_won and not is_excluded and close_fiscal_quarter = '{ly_period}'",
@@ -110,7 +89,7 @@ def test_review_day_rows_do_not_depend_on_the_run_date(run, tmp_path):
     cells = APM_CELL.format(
         column="value, value_ly, rag_status", as_of="2026-11-09", period="FY2027-Q4"
     )
-    ran, replayed = _rows(db, cells), _rows(replay, cells)
+    ran, replayed = query(db, cells), query(replay, cells)
     assert len(ran) > 50
     assert [r[:3] + r[5:] for r in ran] == [r[:3] + r[5:] for r in replayed]
     # sums of floats may differ in the last bit with the order DuckDB adds them in
@@ -121,7 +100,7 @@ def test_review_day_rows_do_not_depend_on_the_run_date(run, tmp_path):
 
 def test_current_quarter_reads_like_the_business(run):
     pub = run / "published" / "analytics.duckdb"
-    rows = _rows(
+    rows = query(
         pub,
         f"""
         select metric, value, target_period, rag_status from marts.mart_apm
@@ -150,7 +129,7 @@ def test_current_quarter_reads_like_the_business(run):
         assert value is None or 0 <= value < 1e6
     # Sourcing shares: AE creates more than half of the pipeline, BDR about a quarter.
     shares = dict(
-        _rows(
+        query(
             pub,
             "select pipeline_source, count(*) * 1.0 / sum(count(*)) over () "
             "from marts.fct_opportunity group by 1",

@@ -3,12 +3,14 @@ a good run publishes; a corrupted batch fails the run at ingest and leaves the p
 byte-identical; a warning-level quality failure still publishes and is listed in the manifest."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
+from support import run_refresh
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[1]
@@ -28,12 +30,9 @@ def env(xs_landing, dbt_manifest, tmp_path_factory):
 
 
 def run_job():
-    import dagster as dg
-
-    from dagster_project.definitions import defs
-
-    return defs.resolve_job_def("refresh_all_job").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    """The job on this module's landing zone and warehouse (they change between tests)."""
+    return run_refresh(
+        Path(os.environ["FUNNEL_LANDING_DIR"]), Path(os.environ["FUNNEL_WAREHOUSE_DIR"])
     )
 
 

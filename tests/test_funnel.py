@@ -8,10 +8,9 @@ current state by design: metrics.md 2.4).
 """
 
 import shutil
-from pathlib import Path
 
-import duckdb
 import pytest
+from support import failures, query, run_refresh
 
 from dagster_project.sample.generate import SOURCE_FUNNEL
 
@@ -19,22 +18,6 @@ pytestmark = pytest.mark.e2e
 AS_OF = "2026-11-05"
 CUTOFF_BATCH = "20261105T235959Z"
 EVENT_COLUMNS = "person_id, cycle_no, stage, entered_at, is_inferred, is_strict, opportunity_id"
-
-
-def _run(landing: Path, warehouse: Path, mp: pytest.MonkeyPatch):
-    import dagster as dg
-
-    from dagster_project.definitions import defs
-
-    mp.setenv("FUNNEL_LANDING_DIR", str(landing))
-    mp.setenv("FUNNEL_WAREHOUSE_DIR", str(warehouse))
-    mp.setenv("FUNNEL_FETCH_DBT_METADATA", "0")
-    mp.setenv("FUNNEL_AS_OF_DATE", AS_OF)
-    result = defs.resolve_job_def("refresh_all_job").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
-    )
-    assert result.success, [e.message for e in result.all_events if e.is_failure]
-    return warehouse / "work.duckdb"
 
 
 @pytest.fixture(scope="module")
@@ -46,29 +29,18 @@ def runs(xs_landing, dbt_manifest, tmp_path_factory):
             target = early / path.relative_to(xs_landing)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
-    mp = pytest.MonkeyPatch()
-    try:
-        full = _run(xs_landing, root / "wh_full", mp)
-        known_then = _run(early, root / "wh_early", mp)
-    finally:
-        mp.undo()
-    return {"full": full, "early": known_then}
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    for landing, name in ((xs_landing, "wh_full"), (early, "wh_early")):
+        result = run_refresh(landing, root / name, as_of=AS_OF)
+        assert result.success, failures(result)
+    return {"full": root / "wh_full" / "work.duckdb", "early": root / "wh_early" / "work.duckdb"}
 
 
 def test_replaying_an_earlier_day_gives_the_funnel_as_known_then(runs):
     full, early = runs["full"], runs["early"]
-    (latest,) = _rows(full, "select max(entered_date) from marts.fct_funnel_stage_event")
+    (latest,) = query(full, "select max(entered_date) from marts.fct_funnel_stage_event")
     assert str(latest[0]) <= AS_OF
-    full_rows = set(_rows(full, f"select {EVENT_COLUMNS} from marts.fct_funnel_stage_event"))
-    early_rows = set(_rows(early, f"select {EVENT_COLUMNS} from marts.fct_funnel_stage_event"))
+    full_rows = set(query(full, f"select {EVENT_COLUMNS} from marts.fct_funnel_stage_event"))
+    early_rows = set(query(early, f"select {EVENT_COLUMNS} from marts.fct_funnel_stage_event"))
     assert len(early_rows) > 1000
     differing = {r[0] for r in full_rows ^ early_rows}
     # What a later batch may legitimately change (current-state rules, metrics.md 2.4): people
@@ -86,13 +58,13 @@ def test_replaying_an_earlier_day_gives_the_funnel_as_known_then(runs):
         where _batch > '{CUTOFF_BATCH}' and (is_deleted or stage_name in (
             select stage_name from lookup.stage_mapping where is_excluded))
     """
-    ids = [r[0] for r in _rows(full, changed_later)]
+    ids = [r[0] for r in query(full, changed_later)]
     id_list = ",".join(f"'{i}'" for i in ids) or "''"
     explained = set()
     for db in (full, early):
         explained |= {
             r[0]
-            for r in _rows(
+            for r in query(
                 db,
                 f"""
                 select person_id from intermediate.int_funnel__identities
@@ -110,7 +82,7 @@ def test_replaying_an_earlier_day_gives_the_funnel_as_known_then(runs):
 def test_published_funnel_reads_like_the_simulated_business(runs):
     db = runs["full"]
     # Mature cohorts only, every lead source the generator simulates.
-    rows = _rows(
+    rows = query(
         db,
         """
         select dimension_value, from_stage, to_stage,
@@ -140,7 +112,7 @@ def test_published_funnel_reads_like_the_simulated_business(runs):
     won = rate[("total", "opportunity", "closed_won")]
     assert 0.15 < won < 0.45
     # Inclusive counts fall down the ladder in every cohort.
-    ladder = _rows(
+    ladder = query(
         db,
         """
         select count(*) from marts.mart_funnel_conversion as a
@@ -156,7 +128,7 @@ def test_published_funnel_reads_like_the_simulated_business(runs):
 
 def test_funnel_marts_are_published(runs):
     pub = runs["full"].parent / "published" / "analytics.duckdb"
-    tables = {r[0] for r in _rows(pub, "select table_name from information_schema.tables")}
+    tables = {r[0] for r in query(pub, "select table_name from information_schema.tables")}
     assert {
         "dim_person",
         "fct_funnel_stage_event",
@@ -164,5 +136,5 @@ def test_funnel_marts_are_published(runs):
         "mart_funnel_baseline",
         "mart_funnel_daily",
     } <= tables
-    as_of = _rows(pub, "select distinct as_of_date from marts.mart_funnel_baseline")
+    as_of = query(pub, "select distinct as_of_date from marts.mart_funnel_baseline")
     assert [str(r[0]) for r in as_of] == [AS_OF]

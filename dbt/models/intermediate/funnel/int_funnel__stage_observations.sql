@@ -108,33 +108,14 @@ cycle_ends as (
     where is_recycle or is_disqualified
 ),
 
--- Salesforce keeps only the day of the first response; the member's creation
--- time stands in when it is the same day.
 responses as (
     select
-        identities.person_id,
+        person_id,
         'engaged' as stage,
-        case
-            when members.first_responded_date is null then members.created_at
-            when cast(members.created_at as date) = members.first_responded_date
-                then members.created_at
-            else cast(members.first_responded_date as timestamp)
-        end as observed_at,
-        coalesce(
-            cast(members.created_at as date) <> members.first_responded_date,
-            false
-        ) as is_date_only,
+        responded_at as observed_at,
+        is_date_only,
         'crm.campaign_member' as source
-    from {{ ref('stg_crm__campaign_members') }} as members
-    inner join identities
-        on
-            identities.identity_type
-            = case
-                when members.lead_id is not null then 'lead' else 'contact'
-            end
-            and coalesce(members.lead_id, members.contact_id)
-            = identities.identity_id
-    where members.has_responded
+    from {{ ref('int_funnel__responses') }}
 ),
 
 activities as (

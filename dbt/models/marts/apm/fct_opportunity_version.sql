@@ -30,7 +30,8 @@ changes as (
         history.amount_local,
         history.close_date,
         history.probability,
-        history.forecast_category as forecast_raw
+        history.forecast_category as forecast_raw,
+        'crm.opportunity_history' as source
     from history
     inner join opportunities
         on history.opportunity_id = opportunities.opportunity_id
@@ -46,7 +47,8 @@ changes as (
         opportunities.amount_local,
         opportunities.close_date,
         opportunities.probability,
-        opportunities.forecast_category_name as forecast_raw
+        opportunities.forecast_category_name as forecast_raw,
+        'crm.opportunity' as source
     from opportunities
     where not exists (
         select 1 from history
@@ -144,7 +146,8 @@ versions as (
         opportunities.owner_id,
         -- exclusion follows the current stage (metrics.md 2.4: restatement)
         coalesce(current_stages.is_excluded, false)
-        or exclusions.opportunity_id is not null as is_excluded
+        or exclusions.opportunity_id is not null as is_excluded,
+        sequenced.source
     from sequenced
     inner join opportunities
         on sequenced.opportunity_id = opportunities.opportunity_id

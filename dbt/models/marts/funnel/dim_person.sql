@@ -86,37 +86,19 @@ first_responses as (
         marketing_channel
     from (
         select
-            identities.person_id,
+            responses.person_id,
             channels.marketing_channel,
             row_number() over (
-                partition by identities.person_id
-                order by
-                    coalesce(
-                        cast(members.first_responded_date as timestamp),
-                        members.created_at
-                    ),
-                    members.created_at,
-                    members.campaign_member_id
+                partition by responses.person_id
+                order by responses.responded_at, responses.campaign_member_id
             ) as response_rank
-        from {{ ref('stg_crm__campaign_members') }} as members
-        inner join identities
-            on
-                identities.identity_type
-                = case
-                    when members.lead_id is not null then 'lead' else 'contact'
-                end
-                and coalesce(members.lead_id, members.contact_id)
-                = identities.identity_id
+        from {{ ref('int_funnel__responses') }} as responses
         left join {{ ref('stg_crm__campaigns') }} as campaigns
-            on members.campaign_id = campaigns.campaign_id
+            on responses.campaign_id = campaigns.campaign_id
         left join {{ ref('campaign_type_channel') }} as channels
             on campaigns.type = channels.campaign_type
         where
-            members.has_responded
-            and coalesce(
-                cast(members.first_responded_date as timestamp),
-                members.created_at
-            ) < {{ dbt.dateadd('day', 1, as_of_date()) }}
+            responses.responded_at < {{ dbt.dateadd('day', 1, as_of_date()) }}
     ) as ranked
     where response_rank = 1
 ),
