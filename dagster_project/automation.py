@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import time
 
 import dagster as dg
 
@@ -12,6 +13,8 @@ refresh_all_job = dg.define_asset_job(
     "refresh_all_job",
     selection=dg.AssetSelection.all(),
     description="Ingest new extract batches, dbt build, quality gate, publish.",
+    # dagster.yaml limits runs with this tag to one at a time (they share one DuckDB file).
+    tags={"funnel/warehouse": "work"},
 )
 
 daily_refresh_schedule = dg.ScheduleDefinition(
@@ -26,16 +29,24 @@ daily_refresh_schedule = dg.ScheduleDefinition(
 @dg.sensor(
     job=refresh_all_job,
     minimum_interval_seconds=60,
-    description="Starts a refresh when a complete new batch lands (temporary and hidden files "
-    "are ignored, so a file still being written does not count).",
+    description="Starts a refresh when a complete new batch lands. Temporary and hidden files are "
+    "ignored, and a file counts only once it has not changed for FUNNEL_SETTLE_SECONDS (default "
+    "30), so a file still being written never starts a run.",
 )
 def landing_zone_sensor(context: dg.SensorEvaluationContext):
-    """Compare the landing zone's file list (name, size, mtime) with the last one seen."""
+    """Compare the landing zone's settled files (name, size, mtime) with the last ones seen."""
     settings = FunnelSettings()
-    fingerprint = landing_fingerprint(settings.landing_path)
+    fingerprint, unsettled = landing_fingerprint(
+        settings.landing_path, time.time() - settings.settle_seconds
+    )
+    if unsettled:
+        # The run would read every file in the zone, the growing one too: wait for it.
+        return dg.SkipReason(
+            f"Waiting for {len(unsettled)} file(s) still being written: {', '.join(unsettled[:5])}."
+        )
     digest = hashlib.sha256(json.dumps(fingerprint).encode()).hexdigest()
     if digest == context.cursor:
-        return dg.SkipReason(f"No new batch in {settings.landing_path}.")
+        return dg.SkipReason(f"No new complete batch in {settings.landing_path}.")
     context.update_cursor(digest)
     return dg.RunRequest(run_key=digest)
 

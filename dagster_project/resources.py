@@ -55,5 +55,10 @@ class FunnelSettings(dg.ConfigurableResource):
         return os.environ.get("FUNNEL_FETCH_DBT_METADATA", "1") not in ("0", "false", "no")
 
     @property
+    def settle_seconds(self) -> float:
+        """How long a landing file must be unchanged before the sensor counts it."""
+        return float(os.environ.get("FUNNEL_SETTLE_SECONDS", "30"))
+
+    @property
     def as_of_override(self) -> str | None:
         return os.environ.get("FUNNEL_AS_OF_DATE") or None

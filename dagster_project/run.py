@@ -12,7 +12,12 @@ from collections import Counter
 
 import dagster as dg
 
+from dagster_project.lib.lock import WarehouseLocked, run_lock
 from dagster_project.resources import FunnelSettings
+
+# A run of the sample takes about a minute and one at scale l several: wait that long for the
+# run ahead before giving up.
+DEFAULT_LOCK_WAIT_SECONDS = 1800
 
 
 def _summary(result, settings: FunnelSettings, elapsed: float) -> tuple[str, bool]:
@@ -77,13 +82,24 @@ def main() -> int:
     settings = FunnelSettings()
     print(f"[run] landing zone: {settings.landing_path}", flush=True)
     print(f"[run] warehouse:    {settings.warehouse_path}", flush=True)
-    started = time.monotonic()
     job = defs.resolve_job_def("refresh_all_job")
-    result = job.execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
+    wait = float(os.environ.get("FUNNEL_RUN_LOCK_WAIT", DEFAULT_LOCK_WAIT_SECONDS))
+    try:
+        with run_lock(
+            settings.warehouse_path,
+            "python -m dagster_project.run",
+            wait,
+            on_wait=lambda msg: print(f"[run] {msg}", flush=True),
+        ):
+            started = time.monotonic()
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            )
+    except WarehouseLocked as err:
+        print(f"\nrefresh_all_job NOT STARTED: {err}", flush=True)
+        return 2
     text, ok = _summary(result, settings, time.monotonic() - started)
     print(text, flush=True)
     return 0 if ok else 1

@@ -8,8 +8,10 @@ import dagster as dg
 import duckdb
 
 from dagster_project.ingest.contract import CONTRACTS, ObjectContract
-from dagster_project.ingest.discover import discover
+from dagster_project.ingest.discover import discover, unknown_folders
 from dagster_project.ingest.load import IngestError, load_object
+from dagster_project.lib.duck import connect_work
+from dagster_project.publish.publish import recover_interrupted_publish
 from dagster_project.resources import FunnelSettings
 
 REJECTS_CHECK = "no_rejected_rows"
@@ -63,6 +65,7 @@ def _result(contract: ObjectContract, summary, schema: dg.TableSchema) -> dg.Mat
             "batches_skipped": summary.count("skipped"),
             "rows_loaded": summary.rows_loaded,
             "rows_rejected": summary.rows_rejected,
+            "read_notes": [f"{f.batch.display}: {f.message}" for f in summary.files if f.message],
         },
         check_results=[
             dg.AssetCheckResult(
@@ -101,7 +104,16 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: FunnelSettings)
     reported and the step fails after the other objects were loaded.
     """
     errors: list[str] = []
-    con = duckdb.connect(str(settings.work_db))
+    recovered = recover_interrupted_publish(settings.published_path)
+    if recovered:
+        context.log.warning(f"Published files in {settings.published_path}: {recovered}.")
+    for folder in unknown_folders(settings.landing_path):
+        context.log.warning(
+            f"{folder.parent.name}/{folder.name}/ matches no object of the extract contract and "
+            "was not loaded. Rename it to a contract object (see README, extract contract) or "
+            "move it out of the landing zone."
+        )
+    con = connect_work(settings.work_db)
     try:
         for contract in CONTRACTS:
             if dg.AssetKey(contract.asset_key) not in context.selected_asset_keys:
@@ -115,6 +127,9 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: FunnelSettings)
                 context.log.error(str(err))
                 errors.append(str(err))
                 continue
+            for f in summary.files:
+                if f.message:
+                    context.log.warning(f"{f.batch.display}: {f.message}")
             context.log.info(
                 f"{contract.source}.{contract.name}: {len(batches)} batch file(s), "
                 f"{summary.count('loaded')} loaded, {summary.count('skipped')} already loaded; "

@@ -86,13 +86,24 @@ def file_checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def landing_fingerprint(landing_dir: Path) -> list[tuple[str, int, int]]:
-    """(relative path, size, mtime_ns) of every complete batch file; the sensor's cursor input."""
+def landing_fingerprint(
+    landing_dir: Path, settled_before: float | None = None
+) -> tuple[list[tuple[str, int, int]], list[str]]:
+    """(relative path, size, mtime_ns) of every complete batch file, and the files not settled.
+
+    A file modified after ``settled_before`` (a POSIX time) may still be growing, whatever its
+    name: it is left out of the fingerprint and listed instead, so that a writer which does not
+    use a temporary name still cannot start a run on half a file.
+    """
     root = Path(landing_dir)
-    out = []
+    out, unsettled = [], []
     for source in SOURCES:
         for path in sorted((root / source).glob("*/*")):
             if path.is_file() and split_extension(path.name) is not None:
                 st = path.stat()
-                out.append((str(path.relative_to(root)), st.st_size, st.st_mtime_ns))
-    return out
+                rel = str(path.relative_to(root))
+                if settled_before is not None and st.st_mtime > settled_before:
+                    unsettled.append(rel)
+                else:
+                    out.append((rel, st.st_size, st.st_mtime_ns))
+    return out, unsettled

@@ -8,6 +8,7 @@ batch behind, and the load log makes a reload of the same bytes a no-op.
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -141,24 +142,73 @@ def reject_reason_expr(contract: ObjectContract, present: set[str]) -> str:
     return "nullif(concat_ws('; ', " + ", ".join(parts) + "), '')"
 
 
-def _read_sql(batch: BatchFile) -> str:
+# Delimiters taken when the header line has no comma: Excel in many European locales writes
+# semicolons, some exporters tabs or pipes. Decided from the header line alone, never guessed
+# from the data (see _read_sql).
+_OTHER_DELIMITERS = (";", "\t", "|")
+
+
+def header_delimiter(batch: BatchFile) -> str:
+    """The CSV delimiter the batch's header line uses: ',' unless it has none and another one."""
+    opener = gzip.open if batch.path.name.lower().endswith(".gz") else open
+    try:
+        with opener(batch.path, "rb") as f:
+            first = f.readline(1 << 20)
+    except (OSError, EOFError):
+        return ","  # unreadable: let DuckDB report the error with its detail
+    if b"," in first:
+        return ","
+    counts = {d: first.count(d.encode()) for d in _OTHER_DELIMITERS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _read_sql(batch: BatchFile, delimiter: str = ",", encoding: str = "utf-8") -> str:
     path = qstr(str(batch.path))
     if batch.fmt == "csv":
         # Everything is read as text: typing is the contract's job, so that a bad value becomes a
         # rejected row with a reason instead of a failed or mis-inferred column. The dialect is
-        # fixed (RFC 4180): DuckDB's sniffer, left to guess, can take a malformed file for a
-        # different but "valid" shape and load nonsense instead of failing.
+        # fixed (RFC 4180 with the header's delimiter): DuckDB's sniffer, left to guess, can take
+        # a malformed file for a different but "valid" shape and load nonsense instead of failing.
         return (
             f"select * from read_csv({path}, all_varchar = true, header = true, "
-            "delim = ',', quote = '\"', escape = '\"', comment = '', "
-            "strict_mode = true, sample_size = -1)"
+            f"delim = {qstr(delimiter)}, quote = '\"', escape = '\"', comment = '', "
+            f"encoding = {qstr(encoding)}, strict_mode = true, sample_size = -1)"
         )
     if batch.fmt == "parquet":
         return f"select columns(*)::varchar from read_parquet({path})"
+    # maximum_depth = 1 reads every value as JSON; json_extract_string unquotes strings and
+    # keeps a nested value as JSON text ({"a":1}) instead of a DuckDB struct.
     return (
-        f"select columns(*)::varchar from read_json({path}, format = 'newline_delimited', "
-        "sample_size = -1)"
+        "select json_extract_string(columns(*), '$') from read_json("
+        f"{path}, format = 'newline_delimited', sample_size = -1, maximum_depth = 1)"
     )
+
+
+def _read_batch(con: duckdb.DuckDBPyConnection, batch: BatchFile) -> list[str]:
+    """Read the batch into temp table ``_incoming``; returns notes on how it was read.
+
+    A CSV that is not valid UTF-8 is read again as Latin-1 (the usual other encoding of CRM
+    exports from Windows tools) and the load log says so; every byte is kept, nothing is skipped.
+    """
+    notes = []
+    delimiter = header_delimiter(batch) if batch.fmt == "csv" else ","
+    if delimiter != ",":
+        notes.append(f"delimiter {delimiter!r} (from the header line)")
+    try:
+        con.execute(f"create or replace temp table _incoming as {_read_sql(batch, delimiter)}")
+    except duckdb.Error as err:
+        if batch.fmt != "csv" or "Invalid unicode" not in str(err):
+            raise
+        con.execute(
+            f"create or replace temp table _incoming as {_read_sql(batch, delimiter, 'latin-1')}"
+        )
+        notes.append(f"not valid UTF-8, read as Latin-1 ({_first_line(err)})")
+    return notes
+
+
+def _first_line(err: Exception) -> str:
+    return next((ln.strip() for ln in str(err).splitlines() if ln.strip()), "")
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, contract: ObjectContract) -> str:
@@ -204,10 +254,21 @@ def _log(con, contract, result: FileResult, loaded_at, run_id):
 
 
 def _parse_error(batch: BatchFile, err: Exception) -> str:
-    detail = str(err).strip().splitlines()
-    first = " ".join(line.strip() for line in detail[:6] if line.strip())
+    # DuckDB's message ends with the SQL it ran and with advice for DuckDB users (ignore_errors,
+    # another encoding) that would lose rows here: keep what it says about the file only.
+    lines = []
+    for line in str(err).strip().splitlines():
+        line = line.strip()
+        if line.startswith(("LINE ", "Possible Solution")):
+            break
+        if line:
+            lines.append(line.replace(str(batch.path), batch.display))
+    detail = " ".join(lines)[:600]
+    hint = ""
+    if "GZIP" in detail.upper() or "compressed" in detail:
+        hint = " The compressed file ends early: it was probably still being copied or was cut off."
     return (
-        f"{batch.display}: the file cannot be read as {batch.fmt.upper()} ({first}). "
+        f"{batch.display}: the file cannot be read as {batch.fmt.upper()} ({detail}).{hint} "
         "The file was left as it is and the batch was recorded as rejected in ingest.load_log. "
         "Fix or re-export the file under a new batch name, then run again."
     )
@@ -240,7 +301,7 @@ def load_file(
             "If the extract had no rows, write the header line only; otherwise re-export it."
         )
     try:
-        con.execute(f"create or replace temp table _incoming as {_read_sql(batch)}")
+        notes = _read_batch(con, batch)
     except duckdb.Error as err:
         raise reject(_parse_error(batch, err)) from err
 
@@ -314,6 +375,7 @@ def load_file(
         result.rows_read, result.rows_rejected = int(counts[0]), int(counts[1])
         result.rows_loaded = result.rows_read - result.rows_rejected
         result.status = "loaded"
+        result.message = "; ".join(notes)
         _log(con, contract, result, loaded_at, run_id)
         con.execute("commit")
     except Exception:

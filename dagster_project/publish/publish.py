@@ -1,10 +1,16 @@
 """Write-audit-publish of the gated marts (no Dagster imports).
 
 Everything is written under temporary names inside ``published/`` (same filesystem, so renames
-are atomic), then swapped in with ``os.replace``: the DuckDB file first, then each Parquet file,
-and the manifest last, so a manifest always describes files that are in place. A BI reader that
-has ``analytics.duckdb`` open keeps its snapshot; a crash before the swap leaves the previous
-files untouched and only a temporary file behind, which the next publish removes.
+are atomic). Then a commit record (``.tmp-<token>.commit``) is written, and only then are the
+files swapped in with ``os.replace``: the DuckDB file first, then each Parquet file, and the
+manifest last, so a manifest always describes files that are in place. A BI reader that has
+``analytics.duckdb`` open keeps its snapshot.
+
+A process killed before the commit record leaves the previous files untouched and temporary
+files behind, which the next run removes. Killed after it (during the renames, which take
+microseconds), it may leave the new database beside the old manifest; every file is still whole,
+and the next run finishes the swap from the commit record before doing anything else
+(``recover_interrupted_publish``).
 """
 
 from __future__ import annotations
@@ -32,12 +38,65 @@ class PublishResult:
     row_counts: dict[str, int]
 
 
-def _clean_leftovers(published: Path) -> None:
-    for leftover in published.glob(f"{_TMP_PREFIX}*"):
+_COMMIT_SUFFIX = ".commit"
+
+
+def _swap(published: Path, plan: dict) -> None:
+    """Carry out a committed swap; safe to repeat (renames already done are skipped)."""
+    parquet_dir = published / "parquet"
+    parquet_dir.mkdir(exist_ok=True)
+    for src, dst in plan["renames"]:
+        if (published / src).exists():
+            os.replace(published / src, published / dst)
+    for stale in parquet_dir.glob("*.parquet"):
+        if stale.stem not in plan["marts"]:
+            stale.unlink()
+    if (published / plan["manifest"][0]).exists():
+        os.replace(published / plan["manifest"][0], published / plan["manifest"][1])
+
+
+def _writer_alive(path: Path) -> bool:
+    """Whether the process that wrote a temporary file (its PID is in the name) still runs."""
+    try:
+        pid = int(path.name[len(_TMP_PREFIX) :].split("-", 1)[0])
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_interrupted_publish(published: Path) -> str | None:
+    """Finish a swap a killed process had committed to, then remove temporary leftovers.
+
+    Returns a sentence saying what was done, or None when there was nothing to do.
+    """
+    published = Path(published)
+    if not published.is_dir():
+        return None
+    done = None
+    for commit in sorted(published.glob(f"{_TMP_PREFIX}*{_COMMIT_SUFFIX}")):
+        if _writer_alive(commit):
+            continue
+        plan = json.loads(commit.read_text())
+        _swap(published, plan)
+        commit.unlink()
+        done = f"finished the publish of run {plan.get('run_id')} that was interrupted mid-swap"
+    leftovers = [p for p in published.glob(f"{_TMP_PREFIX}*") if not _writer_alive(p)]
+    for leftover in leftovers:
         if leftover.is_dir():
             shutil.rmtree(leftover, ignore_errors=True)
         else:
             leftover.unlink(missing_ok=True)
+    if leftovers and done is None:
+        done = f"removed {len(leftovers)} temporary file(s) of an interrupted publish"
+    return done
 
 
 def publish_marts(
@@ -49,7 +108,7 @@ def publish_marts(
 ) -> PublishResult:
     """Copy ``marts`` from the work warehouse into a fresh published file set and swap it in."""
     published.mkdir(parents=True, exist_ok=True)
-    _clean_leftovers(published)
+    recover_interrupted_publish(published)
     token = f"{_TMP_PREFIX}{os.getpid()}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
     tmp_db = published / f"{token}-{PUBLISHED_DB}"
     tmp_parquet = published / f"{token}-parquet"
@@ -77,8 +136,6 @@ def publish_marts(
     finally:
         con.close()
 
-    parquet_dir = published / "parquet"
-    parquet_dir.mkdir(exist_ok=True)
     manifest = {
         **manifest_extra,
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -89,13 +146,34 @@ def publish_marts(
     tmp_manifest = published / f"{token}-{MANIFEST}"
     tmp_manifest.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
 
-    # The swap: each replace is atomic; the manifest goes last.
-    os.replace(tmp_db, published / PUBLISHED_DB)
-    for f in sorted(tmp_parquet.glob("*.parquet")):
-        os.replace(f, parquet_dir / f.name)
-    for stale in parquet_dir.glob("*.parquet"):
-        if stale.stem not in row_counts:
-            stale.unlink()
-    os.replace(tmp_manifest, published / MANIFEST)
+    # The commit point: once the record is in place the swap is carried out, by this process or,
+    # if it dies, by the next run. Written under a temporary name and renamed, so it is whole.
+    plan = {
+        "run_id": manifest_extra.get("run_id"),
+        "marts": sorted(row_counts),
+        "renames": [[tmp_db.name, PUBLISHED_DB]]
+        + [[f"{tmp_parquet.name}/{m}.parquet", f"parquet/{m}.parquet"] for m in sorted(row_counts)],
+        "manifest": [tmp_manifest.name, MANIFEST],
+    }
+    commit = published / f"{token}{_COMMIT_SUFFIX}"
+    pending = published / f"{token}.pending"
+    pending.write_text(json.dumps(plan))
+    _fsync_dir_entries(published, [tmp_db, tmp_manifest, pending, *tmp_parquet.iterdir()])
+    os.replace(pending, commit)
+    _swap(published, plan)
+    commit.unlink()
     shutil.rmtree(tmp_parquet, ignore_errors=True)
-    return PublishResult(published / PUBLISHED_DB, parquet_dir, published / MANIFEST, row_counts)
+    return PublishResult(
+        published / PUBLISHED_DB, published / "parquet", published / MANIFEST, row_counts
+    )
+
+
+def _fsync_dir_entries(directory: Path, files: list[Path]) -> None:
+    """Flush the new files' bytes to disk before the commit, so a power cut cannot leave a
+    committed swap pointing at files the disk never received."""
+    for f in files:
+        fd = os.open(f, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

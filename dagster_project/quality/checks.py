@@ -9,18 +9,19 @@ import json
 import os
 
 import dagster as dg
-import duckdb
 from dagster_dbt import get_asset_key_for_model
 
+from dagster_project.lib.duck import connect_work
 from dagster_project.lib.suites import load_suite_dict, outcome, suite_files
 from dagster_project.resources import FunnelSettings
 from dagster_project.transform.project import dbt_project
 
 DEFAULT_MAX_ROWS = 250_000
+LINEAGE_COLUMNS = ("source_batch", "source_row_number")
 
 
 def _dataframe(settings: FunnelSettings, schema: str, table: str, max_rows: int):
-    con = duckdb.connect(str(settings.work_db), read_only=True)
+    con = connect_work(settings.work_db, read_only=True)
     try:
         total = con.execute(f'select count(*) from {schema}."{table}"').fetchall()[0][0]
         if total > max_rows:
@@ -49,10 +50,21 @@ def run_suite(suite_dict: dict, frame) -> list[dict]:
     validation = context.validation_definitions.add(
         gx.ValidationDefinition(name=f"validate_{suite_dict['name']}", data=batch_def, suite=suite)
     )
-    result = validation.run(batch_parameters={"dataframe": frame})
+    # Staging models carry the lineage of each row: a failure then names the extract batch and
+    # row of the first offending records, which is where a person has to look.
+    lineage = [c for c in LINEAGE_COLUMNS if c in frame.columns]
+    result_format = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
+    if len(lineage) == len(LINEAGE_COLUMNS):
+        result_format["unexpected_index_column_names"] = list(lineage)
+    result = validation.run(batch_parameters={"dataframe": frame}, result_format=result_format)
     out = []
     for r in result.results:
         cfg = r.expectation_config
+        where = [
+            f"batch {i['source_batch']} row {i['source_row_number']}"
+            for i in (r.result.get("partial_unexpected_index_list") or [])[:5]
+            if isinstance(i, dict) and "source_batch" in i
+        ]
         out.append(
             {
                 "expectation": cfg.type,
@@ -65,6 +77,7 @@ def run_suite(suite_dict: dict, frame) -> list[dict]:
                 "unexpected_sample": [
                     str(v) for v in (r.result.get("partial_unexpected_list") or [])[:5]
                 ],
+                "where": where,
             }
         )
     return out
@@ -83,6 +96,7 @@ def evaluate_suite(
         if passed
         else "; ".join(
             f"{r['severity']}: {r['expectation']}({r['column']}) observed {r['observed']}"
+            + (f" at {', '.join(r['where'])}" if r["where"] else "")
             for r in failed
         )
     )
@@ -92,7 +106,7 @@ def evaluate_suite(
         "expectations": len(results),
         "failed": [
             f"{r['severity']}: {r['expectation']} {r['column']} "
-            f"observed={r['observed']} sample={r['unexpected_sample']}"
+            f"observed={r['observed']} sample={r['unexpected_sample']} where={r['where']}"
             for r in failed
         ],
         "suite": f"expectations/{suite_dict['name']}.json",
@@ -134,12 +148,15 @@ def build_gx_checks(dbt_assets_def: dg.AssetsDefinition) -> list[dg.AssetChecksD
     def great_expectations(context: dg.AssetCheckExecutionContext, settings: FunnelSettings):
         """Validate each gated model's table with its Great Expectations suite."""
         max_rows = int(os.environ.get("FUNNEL_GX_MAX_ROWS", DEFAULT_MAX_ROWS))
+        blocking: list[str] = []
         for check_key in sorted(context.selected_asset_check_keys, key=str):
             model, schema, suite_dict = suites[check_key]
             passed, severity, description, metadata = evaluate_suite(
                 settings, model, schema, suite_dict, max_rows
             )
             context.log.info(f"gx_{model}: {'passed' if passed else description}")
+            if not passed and severity == dg.AssetCheckSeverity.ERROR:
+                blocking.append(f"gx_{model} (expectations/{model}.json): {description}")
             yield dg.AssetCheckResult(
                 asset_key=check_key.asset_key,
                 check_name=check_key.name,
@@ -147,6 +164,12 @@ def build_gx_checks(dbt_assets_def: dg.AssetsDefinition) -> list[dg.AssetChecksD
                 severity=severity,
                 description=description,
                 metadata=metadata,
+            )
+        if blocking:
+            # Fail the step with the rules and rows themselves, so the run's first error says
+            # what is wrong rather than only that a check failed.
+            raise dg.Failure(
+                description="Quality gate failed; nothing was published.\n" + "\n".join(blocking)
             )
 
     return [great_expectations]

@@ -6,11 +6,13 @@ import shutil
 from datetime import date
 
 import dagster as dg
-import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from dagster_project.lib.batches import as_of_date
+from dagster_project.lib.duck import connect_work
 from dagster_project.resources import FunnelSettings
+from dagster_project.transform.failures import describe_dbt_failures
 from dagster_project.transform.project import dbt_project
 from dagster_project.transform.translator import FolderGroupTranslator
 
@@ -23,7 +25,7 @@ def resolve_as_of_date(settings: FunnelSettings, run_tags: dict[str, str]) -> da
     explicit = run_tags.get(AS_OF_TAG) or settings.as_of_override
     if explicit:
         return date.fromisoformat(explicit)
-    con = duckdb.connect(str(settings.work_db), read_only=True)
+    con = connect_work(settings.work_db, read_only=True)
     try:
         names = [
             r[0]
@@ -71,5 +73,17 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     stream = invocation.stream()
     if settings.dbt_metadata_enabled:
         stream = stream.fetch_row_counts().fetch_column_metadata()
-    yield from stream
-    _prune_targets(target_root)
+    try:
+        yield from stream
+    except DagsterDbtCliRuntimeError as err:
+        failures = describe_dbt_failures(target, settings.work_db)
+        if not failures:
+            raise
+        # The rule and the offending rows, first thing in the run's error: the UI shows this
+        # message on the failed step, one click from the run.
+        raise dg.Failure(
+            description="dbt build failed; nothing was published.\n" + "\n".join(failures),
+            metadata={"dbt_target": str(target)},
+        ) from err
+    finally:
+        _prune_targets(target_root)
