@@ -12,7 +12,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: install run test lint format ui sample dbt-parse sources clean
+.PHONY: install run test lint format ui sample dbt-parse sources clean bench
 
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ ui: dbt-parse $(DAGSTER_HOME)/dagster.yaml
 ## sample: regenerate the committed sample extracts (scale s, seed 7) in seeds/landing
 sample: install
 	$(BIN)/python -m dagster_project.sample --scale $(SCALE) --seed $(SEED) --out seeds/landing --gzip
+
+## bench: read floor, full refresh and incremental day at SCALE (xs|s|m|l); data is reused
+bench: dbt-parse
+	$(BIN)/python tests/bench/bench.py --scale $(SCALE) --seed $(SEED)
 
 ## sources: re-render the dbt source YAML from the extract contract
 sources: install

@@ -9,6 +9,7 @@ import os
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import dagster as dg
 
@@ -20,7 +21,23 @@ from dagster_project.resources import FunnelSettings
 DEFAULT_LOCK_WAIT_SECONDS = 1800
 
 
-def _summary(result, settings: FunnelSettings, elapsed: float) -> tuple[str, bool]:
+def step_durations(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
+    """Seconds from each step's start to its success or failure, in the order they started."""
+    started, out = {}, {}
+    for entry in instance.all_logs(run_id):
+        ev = entry.dagster_event
+        if ev is None:
+            continue
+        if ev.event_type_value == "STEP_START":
+            started[ev.step_key] = entry.timestamp
+        elif ev.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and ev.step_key in started:
+            out[ev.step_key] = entry.timestamp - started[ev.step_key]
+    return out
+
+
+def _summary(
+    result, settings: FunnelSettings, elapsed: float, durations: dict[str, float]
+) -> tuple[str, bool]:
     lines = []
     ok = result.success
     outcomes = Counter()
@@ -50,6 +67,7 @@ def _summary(result, settings: FunnelSettings, elapsed: float) -> tuple[str, boo
     )
     for name in failed_checks:
         lines.append(f"    failed: {name}")
+    lines.append("  steps: " + ", ".join(f"{step} {secs:.1f}s" for step, secs in durations.items()))
     for step, status in steps.items():
         if status != "ok":
             lines.append(f"  step {step}: {status[:2000]}")
@@ -100,8 +118,23 @@ def main() -> int:
     except WarehouseLocked as err:
         print(f"\nrefresh_all_job NOT STARTED: {err}", flush=True)
         return 2
-    text, ok = _summary(result, settings, time.monotonic() - started)
+    elapsed = time.monotonic() - started
+    durations = step_durations(instance, result.run_id)
+    text, ok = _summary(result, settings, elapsed, durations)
     print(text, flush=True)
+    if os.environ.get("FUNNEL_RUN_SUMMARY_JSON"):
+        # For tools that compare runs (make bench): the same facts, machine-readable.
+        Path(os.environ["FUNNEL_RUN_SUMMARY_JSON"]).write_text(
+            json.dumps(
+                {
+                    "run_id": result.run_id,
+                    "success": ok,
+                    "seconds": elapsed,
+                    "steps": durations,
+                },
+                indent=2,
+            )
+        )
     return 0 if ok else 1
 
 

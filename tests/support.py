@@ -34,3 +34,36 @@ def query(db: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def fivetran_landing(salesforce: Path, marketo: Path | None, landing: Path) -> int:
+    """A landing zone of symlinks to Fivetran's integration-test extracts (never copies).
+
+    ``sf_<object>_data.csv`` -> ``crm/<object>/``; ``sf_opportunity_history_data.csv`` is
+    Fivetran's history-mode copy of Opportunity (shared/external/README.md), so it lands as a
+    later Opportunity batch, and so do the other ``*_history`` copies. Marketo's lead table
+    lands as prospects and each activity table as one activity batch; its campaign table has no
+    contract object and lands in an unknown folder. Returns the number of files linked.
+    """
+    import os
+
+    def link(src: Path, rel: str) -> None:
+        target = landing / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(src, target)
+
+    n = 0
+    for f in sorted(salesforce.glob("sf_*_data.csv")):
+        obj = f.name[len("sf_") : -len("_data.csv")]
+        history_copy = obj.endswith("_history")
+        obj = obj.removesuffix("_history")
+        link(f, f"crm/{obj}/{'20200601T000000Z' if history_copy else '20200531T000000Z'}.csv")
+        n += 1
+    if marketo is not None:
+        link(marketo / "marketo_lead_data.csv", "marketing/prospect/20200531T000000Z.csv")
+        for i, f in enumerate(sorted(marketo.glob("marketo_activity_*_data.csv"))):
+            kind = f.name[len("marketo_activity_") : -len("_data.csv")]
+            link(f, f"marketing/activity/20200531T{i:02d}0000Z-{kind}.csv")
+        link(marketo / "marketo_campaign_data.csv", "marketing/campaign/20200531T000000Z.csv")
+        n += 2 + i + 1
+    return n

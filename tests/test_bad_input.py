@@ -42,14 +42,14 @@ def test_semicolon_delimited_file_is_read_by_its_header(tmp_path):
 
 def test_latin1_bytes_are_read_as_latin1_and_the_load_log_says_so(tmp_path):
     _land(tmp_path / "landing", "crm/User/a.csv", "Id,Name\nu1,José Müller\n".encode("latin-1"))
-    con, s = _load(tmp_path, "user")
+    con, _ = _load(tmp_path, "user")
     assert con.execute("select name from crm.user").fetchall() == [("José Müller",)]
     assert _log(con)[0][2].startswith("not valid UTF-8, read as Latin-1")
 
 
 def test_utf8_byte_order_mark_is_not_part_of_the_first_column(tmp_path):
     _land(tmp_path / "landing", "crm/User/a.csv", "\ufeffId,Name\nu1,Zoë\n".encode())
-    con, s = _load(tmp_path, "user")
+    con, _ = _load(tmp_path, "user")
     assert con.execute("select id, name from crm.user").fetchall() == [("u1", "Zoë")]
     assert _log(con)[0][2] == ""
 
@@ -92,7 +92,7 @@ def test_parquet_and_jsonl_batches_load_like_csv(tmp_path):
         b'{"Id": "006C", "StageName": "Discovery", "CloseDate": "2026-04-31", '
         b'"CreatedDate": "2026-01-02T10:00:00Z", "Amount": null}\n',
     )
-    con, s = _load(tmp_path, "opportunity")
+    con, _ = _load(tmp_path, "opportunity")
     rows = con.execute(
         "select id, close_date::varchar, created_date::varchar, amount::double, extra_c "
         "from crm.opportunity order by id"

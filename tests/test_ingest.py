@@ -1,11 +1,11 @@
 """Ingestion into the work warehouse: real DuckDB files, real extract files."""
 
-import os
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+from support import fivetran_landing
 
 from dagster_project.ingest.contract import CONTRACTS, get_contract
 from dagster_project.ingest.discover import discover
@@ -166,20 +166,7 @@ def test_fivetran_salesforce_extracts_load_without_crashing(external_dir, tmp_pa
     """Wide, obfuscated, schema-drifted real-world extracts (Fivetran's integration tests)."""
     src = external_dir("fivetran_salesforce")
     landing = tmp_path / "landing"
-    mapped = 0
-    for f in sorted(src.glob("sf_*_data.csv")):
-        obj = f.name[len("sf_") : -len("_data.csv")]
-        # sf_opportunity_history is Fivetran's history-mode copy of Opportunity, not the
-        # OpportunityHistory object (see shared/external/README.md).
-        obj = {"opportunity_history": "opportunity"}.get(obj, obj)
-        if obj.endswith("_history") and obj != "opportunity_history":
-            obj = obj[: -len("_history")]
-        target = landing / "crm" / obj
-        target.mkdir(parents=True, exist_ok=True)
-        batch = "20190102T000000Z" if "history" in f.name else "20190101T000000Z"
-        os.symlink(f, target / f"{batch}.csv")
-        mapped += 1
-    assert mapped >= 10
+    assert fivetran_landing(src, None, landing) >= 10
     before = {p: p.read_bytes() for p in src.glob("*.csv")}
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     summaries = {}

@@ -58,6 +58,9 @@ class ObjectContract:
     # Groups of columns of which at least one must hold a value (OpportunityStage's
     # ApiName-or-MasterLabel).
     required_any: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    # Other vendors' names for contract columns, as (their snake_case name, contract column):
+    # used when a batch lacks the contract column and has the alias (Marketo's lead `id`).
+    aliases: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
     def table(self) -> str:
@@ -565,6 +568,15 @@ CONTRACTS: tuple[ObjectContract, ...] = (
         ),
         key=("prospect_id",),
         modstamp="updated_at",
+        # Marketo (Fivetran's marketo `lead` table) and HubSpot (`contact`) spellings.
+        aliases=(
+            ("id", "prospect_id"),
+            ("vid", "prospect_id"),
+            ("sfdc_lead_id", "crm_lead_id"),
+            ("sfdc_contact_id", "crm_contact_id"),
+            ("lead_score", "score"),
+            ("createdate", "created_at"),
+        ),
     ),
     ObjectContract(
         "marketing",
@@ -612,6 +624,15 @@ CONTRACTS: tuple[ObjectContract, ...] = (
         key=("activity_id",),
         kind="history",
         modstamp=None,
+        # Marketo's activity tables (one per activity type in Fivetran's schema): the type is
+        # Marketo's numeric id; map it to names in var funnel_engaging_activity_types.
+        aliases=(
+            ("id", "activity_id"),
+            ("activity_date", "occurred_at"),
+            ("lead_id", "prospect_id"),
+            ("activity_type_id", "activity_type"),
+            ("link", "url"),
+        ),
     ),
     # ---- Plan -------------------------------------------------------------------------------
     ObjectContract(

@@ -274,6 +274,15 @@ def _parse_error(batch: BatchFile, err: Exception) -> str:
     )
 
 
+def apply_aliases(contract: ObjectContract, names: list[str]) -> list[str]:
+    """Rename another vendor's column to the contract's when the contract's is absent."""
+    out = list(names)
+    for alias, target in contract.aliases:
+        if target not in out and alias in out:
+            out[out.index(alias)] = target
+    return out
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     contract: ObjectContract,
@@ -306,7 +315,7 @@ def load_file(
         raise reject(_parse_error(batch, err)) from err
 
     original = [r[0] for r in con.execute("describe _incoming").fetchall()]
-    normalised = dedupe_names([to_snake_case(c) for c in original])
+    normalised = apply_aliases(contract, dedupe_names([to_snake_case(c) for c in original]))
     present = set(normalised)
     missing = [c for c in contract.required if c not in present]
     if missing:

@@ -1,4 +1,7 @@
-{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'int_campaign_hierarchy'}}}) }}
+{{ config(
+    severity='warn',
+    meta={'dagster': {'ref': {'name': 'int_campaign_hierarchy'}}}
+) }}
 {#- Campaign lines with a parent loop, a missing parent or more levels than
     Salesforce allows. They do not stop the run (rollups fall back to the
     campaign itself) but say the Campaign extract needs fixing: set ParentId

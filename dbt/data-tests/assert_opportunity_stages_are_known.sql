@@ -25,7 +25,7 @@ select
     count(*) as row_count,
     min(used.opportunity_id) as example_opportunity_id
 from used
-left join {{ ref('int_opportunity_stages') }} as stages
-    on used.stage_name = stages.stage_name
-where stages.stage_name is null
+left join {{ ref('int_opportunity_stages') }} as known_stages
+    on used.stage_name = known_stages.stage_name
+where known_stages.stage_name is null
 group by used.stage_name, used.found_in

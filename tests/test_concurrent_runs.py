@@ -1,0 +1,72 @@
+"""Two runs at once on one warehouse (docs/bad-input.md): real `python -m dagster_project.run`
+processes. The second waits for the first, or, told not to wait, stops before doing anything and
+names the run that holds the warehouse; the work file is never corrupted."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from support import query
+
+pytestmark = pytest.mark.e2e
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _start(env: dict, **extra) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "dagster_project.run"],
+        cwd=REPO,
+        env={**env, **extra},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_second_run_waits_or_stops_cleanly(xs_landing, dbt_manifest, tmp_path):
+    shutil.copytree(xs_landing, tmp_path / "landing")
+    warehouse = tmp_path / "warehouse"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FUNNEL_", "DAGSTER_HOME"))}
+    env.update(
+        FUNNEL_LANDING_DIR=str(tmp_path / "landing"),
+        FUNNEL_WAREHOUSE_DIR=str(warehouse),
+        FUNNEL_FETCH_DBT_METADATA="0",
+    )
+    first = _start(env)
+    lock = warehouse / ".run.lock"
+    deadline = time.monotonic() + 120
+    while not (lock.exists() and lock.read_text()):
+        assert first.poll() is None, first.stdout.read()
+        assert time.monotonic() < deadline, "the first run never took the warehouse"
+        time.sleep(0.2)
+    impatient = _start(env, FUNNEL_RUN_LOCK_WAIT="0")
+    patient = _start(env)
+    out_impatient, _ = impatient.communicate(timeout=120)
+    assert first.poll() is None, "the impatient run gave up while the first was still going"
+    out_first, _ = first.communicate(timeout=600)
+    out_patient, _ = patient.communicate(timeout=600)
+
+    assert first.returncode == 0, out_first[-3000:]
+    assert impatient.returncode == 2, out_impatient[-3000:]
+    assert "refresh_all_job NOT STARTED: The warehouse" in out_impatient
+    assert f"by PID {first.pid} (python -m dagster_project.run)" in out_impatient
+    assert "stopped before changing anything" in out_impatient
+    assert patient.returncode == 0, out_patient[-3000:]
+    assert "[run] waiting for run started" in out_patient and f"PID {first.pid}" in out_patient
+
+    # One load per batch: the patient run found everything loaded already.
+    work = warehouse / "work.duckdb"
+    loads = query(
+        work,
+        "select checksum, count(*) from ingest.load_log where status = 'loaded' group by 1 "
+        "having count(*) > 1",
+    )
+    assert loads == []
+    manifest = json.loads((warehouse / "published" / "manifest.json").read_text())
+    assert manifest["marts"]["mart_apm"]["rows"] > 0
+    assert not lock.read_text(), "the lock file is cleared when a run ends"
