@@ -115,31 +115,44 @@ def typed_expr(col: str, contract_type: str) -> str:
     raise ValueError(contract_type)
 
 
+def typed_name(col: str) -> str:
+    """Working column holding ``col`` already cast to its contract type (cast once per load)."""
+    return f"__typed_{col}"
+
+
 def reject_reason_expr(contract: ObjectContract, present: set[str]) -> str:
-    """SQL giving the reasons (joined with '; ') a row breaks the contract, or NULL."""
-    parts = []
+    """SQL giving the reasons (joined with '; ') a row breaks the contract, or NULL.
+
+    Reads the text columns and their ``typed_name`` casts. The reason text is built only for
+    rows with a problem (CASE evaluates its branch for those rows alone): building strings for
+    millions of good rows would cost more than reading them.
+    """
+    conds, parts = [], []
     for c in contract.columns:
         if c.name not in present:
             continue
         v = qident(c.name)
         if c.required:
+            cond = f"nullif(trim({v}), '') is null"
+            conds.append(cond)
             parts.append(
-                f"case when nullif(trim({v}), '') is null then "
-                f"{qstr(f'{c.name}: required value is missing')} end"
+                f"case when {cond} then {qstr(f'{c.name}: required value is missing')} end"
             )
         if c.type != "string":
+            cond = f"(nullif(trim({v}), '') is not null and {qident(typed_name(c.name))} is null)"
+            conds.append(cond)
             parts.append(
-                f"case when nullif(trim({v}), '') is not null and {typed_expr(c.name, c.type)} "
-                f"is null then {qstr(c.name + ': cannot read ')} || "
+                f"case when {cond} then {qstr(c.name + ': cannot read ')} || "
                 f"{qstr(chr(39))} || left({v}, 40) || {qstr(chr(39) + ' as ' + c.type)} end"
             )
     for group in contract.required_any:
         cols = [g for g in group if g in present]
         cond = " and ".join(f"nullif(trim({qident(g)}), '') is null" for g in cols) or "true"
+        conds.append(f"({cond})")
         parts.append(f"case when {cond} then {qstr(' or '.join(group) + ': one is required')} end")
     if not parts:
         return "cast(null as varchar)"
-    return "nullif(concat_ws('; ', " + ", ".join(parts) + "), '')"
+    return f"case when {' or '.join(conds)} then concat_ws('; ', {', '.join(parts)}) end"
 
 
 # Delimiters taken when the header line has no comma: Excel in many European locales writes
@@ -326,24 +339,38 @@ def load_file(
             "(Salesforce API name or snake_case) and re-export the batch."
         )
 
-    # Rename to snake_case; rowid follows insertion order, which is the file's row order.
+    # Rename to snake_case; rowid follows insertion order, which is the file's row order. Each
+    # value is cast to its contract type once, here; the reason and the insert reuse the cast.
     renames = ", ".join(
         f"{qident(o)} as {qident(n)}" for o, n in zip(original, normalised, strict=True)
     )
-    con.execute(
-        f"create or replace temp table _named as select {renames}, "
-        "cast(rowid + 1 as bigint) as _row_number from _incoming"
+    casts = "".join(
+        f", {typed_expr(c.name, c.type)} as {qident(typed_name(c.name))}"
+        for c in contract.columns
+        if c.name in present and c.type != "string"
     )
+    con.execute(
+        f"create or replace temp view _named as select {renames}, "
+        f"cast(rowid + 1 as bigint) as _row_number from _incoming"
+    )
+    # The reason reads the casts by their aliases in the same select (DuckDB resolves them).
     reason = reject_reason_expr(contract, present)
     con.execute(
-        f"create or replace temp table _checked as select *, {reason} as _reject_reason from _named"
+        f"create or replace temp table _checked as select *{casts}, {reason} as _reject_reason "
+        "from _named"
     )
 
     extra = [n for n in normalised if contract.column(n) is None]
     existing = {r[0] for r in con.execute(f"describe {table}").fetchall()}
     typed = [
-        f"{typed_expr(c.name, c.type) if c.name in present else 'null'}::{c.duckdb_type} "
-        f"as {qident(c.name)}"
+        (
+            "null"
+            if c.name not in present
+            else typed_expr(c.name, c.type)
+            if c.type == "string"
+            else qident(typed_name(c.name))
+        )
+        + f"::{c.duckdb_type} as {qident(c.name)}"
         for c in contract.columns
     ]
     typed += [qident(n) for n in extra]
@@ -358,12 +385,14 @@ def load_file(
             if n not in existing:
                 # Custom fields pass through as text; later batches may add more of them.
                 con.execute(f"alter table {table} add column {qident(n)} varchar")
-        con.execute(
+        loaded = fetch_one(
+            con,
             f"insert into {table} by name select {', '.join(typed)}, {lineage} "
-            "from _checked where _reject_reason is null"
+            "from _checked where _reject_reason is null",
         )
         data_cols = ", ".join(qident(n) for n in normalised)
-        con.execute(
+        rejected = fetch_one(
+            con,
             "insert into ingest.rejects select ?, ?, ?, ?, ?, _row_number, _reject_reason, "
             f"to_json(struct_pack({data_cols})), ?, ? from _checked "
             "where _reject_reason is not null",
@@ -377,12 +406,8 @@ def load_file(
                 run_id,
             ],
         )
-        counts = fetch_one(
-            con,
-            "select count(*), count(*) filter (where _reject_reason is not null) from _checked",
-        )
-        result.rows_read, result.rows_rejected = int(counts[0]), int(counts[1])
-        result.rows_loaded = result.rows_read - result.rows_rejected
+        result.rows_loaded, result.rows_rejected = int(loaded[0]), int(rejected[0])
+        result.rows_read = result.rows_loaded + result.rows_rejected
         result.status = "loaded"
         result.message = "; ".join(notes)
         _log(con, contract, result, loaded_at, run_id)
@@ -391,8 +416,9 @@ def load_file(
         con.execute("rollback")
         raise
     finally:
-        for t in ("_incoming", "_named", "_checked"):
-            con.execute(f"drop table if exists {t}")
+        con.execute("drop table if exists _checked")
+        con.execute("drop view if exists _named")
+        con.execute("drop table if exists _incoming")
     return result
 
 

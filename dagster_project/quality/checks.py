@@ -16,7 +16,7 @@ from dagster_project.lib.suites import load_suite_dict, outcome, suite_files
 from dagster_project.resources import FunnelSettings
 from dagster_project.transform.project import dbt_project
 
-DEFAULT_MAX_ROWS = 250_000
+DEFAULT_MAX_ROWS = 100_000
 LINEAGE_COLUMNS = ("source_batch", "source_row_number")
 
 
@@ -36,6 +36,30 @@ def _dataframe(settings: FunnelSettings, schema: str, table: str, max_rows: int)
         con.close()
 
 
+def locate_rows(frame, expectation: str, kwargs: dict, result: dict, limit: int = 5) -> list[str]:
+    """Extract batch and row of the first offending records of a failed column expectation.
+
+    Staging models carry each row's lineage (source_batch, source_row_number), which is where a
+    person has to look. GX can list unexpected rows by index columns itself, but it then builds
+    the full list in Python (seconds for a sample with many unexpected rows), so the rows are
+    found here from the unexpected values GX reports, and only for failed expectations.
+    """
+    column = kwargs.get("column")
+    if not column or column not in frame.columns:
+        return []
+    if not all(c in frame.columns for c in LINEAGE_COLUMNS):
+        return []
+    if expectation == "expect_column_values_to_not_be_null":
+        mask = frame[column].isna()
+    else:
+        values = result.get("partial_unexpected_list") or []
+        if not values:
+            return []
+        mask = frame[column].isin(values)
+    rows = frame.loc[mask, list(LINEAGE_COLUMNS)].sort_values(list(LINEAGE_COLUMNS)).head(limit)
+    return [f"batch {b} row {n}" for b, n in rows.itertuples(index=False)]
+
+
 def run_suite(suite_dict: dict, frame) -> list[dict]:
     """Validate a DataFrame against a suite; one dict per expectation result."""
     import great_expectations as gx  # imported here: it takes seconds to import
@@ -50,21 +74,14 @@ def run_suite(suite_dict: dict, frame) -> list[dict]:
     validation = context.validation_definitions.add(
         gx.ValidationDefinition(name=f"validate_{suite_dict['name']}", data=batch_def, suite=suite)
     )
-    # Staging models carry the lineage of each row: a failure then names the extract batch and
-    # row of the first offending records, which is where a person has to look.
-    lineage = [c for c in LINEAGE_COLUMNS if c in frame.columns]
-    result_format = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
-    if len(lineage) == len(LINEAGE_COLUMNS):
-        result_format["unexpected_index_column_names"] = list(lineage)
-    result = validation.run(batch_parameters={"dataframe": frame}, result_format=result_format)
+    result = validation.run(
+        batch_parameters={"dataframe": frame},
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+    )
     out = []
     for r in result.results:
         cfg = r.expectation_config
-        where = [
-            f"batch {i['source_batch']} row {i['source_row_number']}"
-            for i in (r.result.get("partial_unexpected_index_list") or [])[:5]
-            if isinstance(i, dict) and "source_batch" in i
-        ]
+        where = [] if r.success else locate_rows(frame, cfg.type, cfg.kwargs, r.result)
         out.append(
             {
                 "expectation": cfg.type,
