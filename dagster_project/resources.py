@@ -60,5 +60,10 @@ class FunnelSettings(dg.ConfigurableResource):
         return float(os.environ.get("FUNNEL_SETTLE_SECONDS", "30"))
 
     @property
+    def full_refresh(self) -> bool:
+        """Rebuild incremental models from the raw tables ($FUNNEL_FULL_REFRESH=1)."""
+        return os.environ.get("FUNNEL_FULL_REFRESH", "0") not in ("0", "", "false", "no")
+
+    @property
     def as_of_override(self) -> str | None:
         return os.environ.get("FUNNEL_AS_OF_DATE") or None

@@ -17,6 +17,7 @@ from dagster_project.transform.project import dbt_project
 from dagster_project.transform.translator import FolderGroupTranslator
 
 AS_OF_TAG = "funnel/as_of_date"
+FULL_REFRESH_TAG = "funnel/full_refresh"
 KEEP_DBT_TARGETS = 5
 
 
@@ -69,6 +70,10 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     target_root = settings.warehouse_path / "dbt-runs"
     target = target_root / context.run.run_id[:8]
     args = ["build", "--vars", json.dumps({"as_of_date": as_of.isoformat()})]
+    if settings.full_refresh or context.run.tags.get(FULL_REFRESH_TAG) == "true":
+        # Incremental models rebuilt from the raw tables (after a model change or an upgrade).
+        args.append("--full-refresh")
+        context.log.info("full refresh: incremental models are rebuilt from the raw tables")
     invocation = dbt.cli(args, context=context, target_path=target)
     stream = invocation.stream()
     if settings.dbt_metadata_enabled:

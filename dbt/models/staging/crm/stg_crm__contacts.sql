@@ -1,9 +1,17 @@
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_records(source('crm', 'contact'), 'id', 'contact_id') }}"
+) }}
+
 with source as (
     select * from {{ source('crm', 'contact') }}
 ),
 
 current_state as (
-    {{ current_state('source', ['id'], modstamp='system_modstamp') }}
+    {{ current_state(
+        'source', ['id'], modstamp='system_modstamp', incremental=true
+    ) }}
 ),
 
 final as (
@@ -17,7 +25,8 @@ final as (
         created_date as created_at,
         system_modstamp as modified_at,
         _batch as source_batch,
-        _row_number as source_row_number
+        _row_number as source_row_number,
+        _loaded_at as source_loaded_at
     from current_state
 )
 

@@ -1,9 +1,17 @@
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_records(source('crm', 'opportunity_contact_role'), 'id', 'opportunity_contact_role_id') }}"
+) }}
+
 with source as (
     select * from {{ source('crm', 'opportunity_contact_role') }}
 ),
 
 current_state as (
-    {{ current_state('source', ['id'], modstamp='system_modstamp') }}
+    {{ current_state(
+        'source', ['id'], modstamp='system_modstamp', incremental=true
+    ) }}
 ),
 
 final as (
@@ -15,7 +23,8 @@ final as (
         is_primary,
         system_modstamp as modified_at,
         _batch as source_batch,
-        _row_number as source_row_number
+        _row_number as source_row_number,
+        _loaded_at as source_loaded_at
     from current_state
 )
 

@@ -1,10 +1,16 @@
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_records(source('crm', 'opportunity_field_history'), 'id', 'opportunity_field_history_id') }}"
+) }}
+
 with source as (
     select * from {{ source('crm', 'opportunity_field_history') }}
 ),
 
 current_state as (
     {{ current_state(
-        'source', ['id'], modstamp=none, deleted_columns=['is_deleted']
+        'source', ['id'], modstamp=none, deleted_columns=['is_deleted'], incremental=true
     ) }}
 ),
 
@@ -17,7 +23,8 @@ final as (
         new_value,
         created_date as created_at,
         _batch as source_batch,
-        _row_number as source_row_number
+        _row_number as source_row_number,
+        _loaded_at as source_loaded_at
     from current_state
 )
 

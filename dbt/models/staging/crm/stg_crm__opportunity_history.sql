@@ -1,10 +1,16 @@
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_records(source('crm', 'opportunity_history'), 'id', 'opportunity_history_id') }}"
+) }}
+
 with source as (
     select * from {{ source('crm', 'opportunity_history') }}
 ),
 
 current_state as (
     {{ current_state(
-        'source', ['id'], modstamp=none, deleted_columns=['is_deleted']
+        'source', ['id'], modstamp=none, deleted_columns=['is_deleted'], incremental=true
     ) }}
 ),
 
@@ -21,7 +27,8 @@ final as (
         created_date as created_at,
         created_by_id,
         _batch as source_batch,
-        _row_number as source_row_number
+        _row_number as source_row_number,
+        _loaded_at as source_loaded_at
     from current_state
 )
 

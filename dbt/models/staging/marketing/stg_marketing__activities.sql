@@ -1,10 +1,16 @@
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_records(source('marketing', 'activity'), 'activity_id', 'activity_id') }}"
+) }}
+
 with source as (
     select * from {{ source('marketing', 'activity') }}
 ),
 
 current_state as (
     {{ current_state(
-        'source', ['activity_id'], modstamp=none, deleted_columns=[]
+        'source', ['activity_id'], modstamp=none, deleted_columns=[], incremental=true
     ) }}
 ),
 
@@ -21,7 +27,8 @@ final as (
         score_delta,
         score_after,
         _batch as source_batch,
-        _row_number as source_row_number
+        _row_number as source_row_number,
+        _loaded_at as source_loaded_at
     from current_state
 )
 

@@ -1,3 +1,8 @@
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_records(source('marketing', 'prospect'), 'prospect_id', 'prospect_id') }}"
+) }}
 {%- set key_columns = ['prospect_id'] -%}
 
 with source as (
@@ -6,7 +11,7 @@ with source as (
 
 current_state as (
     {{ current_state(
-        'source', key_columns, modstamp='updated_at', deleted_columns=['is_deleted']
+        'source', key_columns, modstamp='updated_at', deleted_columns=['is_deleted'], incremental=true
     ) }}
 ),
 
@@ -21,7 +26,8 @@ final as (
         score,
         updated_at,
         _batch as source_batch,
-        _row_number as source_row_number
+        _row_number as source_row_number,
+        _loaded_at as source_loaded_at
     from current_state
 )
 

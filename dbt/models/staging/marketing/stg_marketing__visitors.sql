@@ -1,10 +1,16 @@
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_records(source('marketing', 'visitor'), 'visitor_id', 'visitor_id') }}"
+) }}
+
 with source as (
     select * from {{ source('marketing', 'visitor') }}
 ),
 
 current_state as (
     {{ current_state(
-        'source', ['visitor_id'], modstamp=none, deleted_columns=[]
+        'source', ['visitor_id'], modstamp=none, deleted_columns=[], incremental=true
     ) }}
 ),
 
@@ -14,7 +20,8 @@ final as (
         first_seen_at,
         prospect_id,
         _batch as source_batch,
-        _row_number as source_row_number
+        _row_number as source_row_number,
+        _loaded_at as source_loaded_at
     from current_state
 )
 
