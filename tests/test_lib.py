@@ -1,5 +1,6 @@
 """Plain tests of the pure helpers."""
 
+import os
 from datetime import date
 
 import pytest
@@ -66,3 +67,45 @@ def test_suite_outcome_maps_severities():
     assert outcome([("critical", True), ("warning", False)]) == (False, "WARN")
     assert outcome([("critical", False), ("warning", False)]) == (False, "ERROR")
     assert outcome([("info", False)]) == (False, "WARN")
+
+
+def test_run_lock_waits_then_stops_with_the_holder_named(tmp_path):
+    from dagster_project.lib.lock import WarehouseLocked, run_lock
+
+    said = []
+    # flock is per open file: a second open in this process contends like another process
+    with (
+        run_lock(tmp_path, "first run", wait_seconds=5),
+        pytest.raises(WarehouseLocked) as err,
+        run_lock(tmp_path, "second run", 0.3, on_wait=said.append, poll_seconds=0.1),
+    ):
+        pass
+    message = str(err.value)
+    assert f"by PID {os.getpid()} (first run)" in message
+    assert "waited 0s and stopped before changing anything" in message
+    assert said and said[0].startswith("waiting for run started")
+    with run_lock(tmp_path, "third run", 0):  # released: taken at once
+        pass
+
+
+def test_locate_rows_names_batch_and_row_of_offending_records():
+    import pandas as pd
+
+    from dagster_project.quality.checks import locate_rows
+
+    frame = pd.DataFrame(
+        {
+            "created_at": [None, "2026-01-01", None],
+            "p": [5.0, 0.5, 0.2],
+            "source_batch": ["b2", "b1", "b1"],
+            "source_row_number": [7, 1, 3],
+        }
+    )
+    nulls = locate_rows(frame, "expect_column_values_to_not_be_null", {"column": "created_at"}, {})
+    assert nulls == ["batch b1 row 3", "batch b2 row 7"]
+    between = locate_rows(
+        frame, "expect_column_values_to_be_between", {"column": "p"},
+        {"partial_unexpected_list": [5.0]},
+    )  # fmt: skip
+    assert between == ["batch b2 row 7"]
+    assert locate_rows(frame.drop(columns="source_batch"), "x", {"column": "p"}, {}) == []

@@ -351,7 +351,7 @@ def load_file(
     )
     con.execute(
         f"create or replace temp view _named as select {renames}, "
-        f"cast(rowid + 1 as bigint) as _row_number from _incoming"
+        "cast(rowid + 1 as bigint) as _row_number from _incoming"
     )
     # The reason reads the casts by their aliases in the same select (DuckDB resolves them).
     reason = reject_reason_expr(contract, present)

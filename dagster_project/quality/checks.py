@@ -37,7 +37,7 @@ def _dataframe(settings: FunnelSettings, schema: str, table: str, max_rows: int)
 
 
 def locate_rows(frame, expectation: str, kwargs: dict, result: dict, limit: int = 5) -> list[str]:
-    """Extract batch and row of the first offending records of a failed column expectation.
+    """The extract batch and row of the first offending records of a failed column expectation.
 
     Staging models carry each row's lineage (source_batch, source_row_number), which is where a
     person has to look. GX can list unexpected rows by index columns itself, but it then builds
