@@ -1,4 +1,4 @@
-{#- Incremental staging (SPEC 4.1, docs/performance in README): raw tables only
+{#- Incremental staging (SPEC 4.1; README, Performance and Decisions): raw tables only
     grow, so a run recomputes the current state of the records that new
     batches touched, not of every record.
 
@@ -43,11 +43,12 @@
 {#- Pre-hook of an incremental staging model: delete the staged rows of the
     changed records; the model then inserts their current state. -#}
 {% macro delete_changed_records(source_relation, source_key, model_key) -%}
-    {%- if incremental_watermark() is not none -%}
+    {%- set watermark = incremental_watermark() -%}
+    {%- if watermark is not none -%}
         delete from {{ this }}
         where {{ model_key }} in (
             select {{ source_key }} from {{ source_relation }}
-            where _loaded_at > cast('{{ incremental_watermark() }}' as timestamp)
+            where _loaded_at > cast('{{ watermark }}' as timestamp)
         )
     {%- else -%}
         select 1
