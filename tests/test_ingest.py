@@ -9,7 +9,7 @@ from support import fivetran_landing
 
 from dagster_project.ingest.contract import CONTRACTS, get_contract
 from dagster_project.ingest.discover import discover
-from dagster_project.ingest.load import IngestError, load_object
+from dagster_project.ingest.load import IngestError, load_object, load_objects
 
 
 def _load_all(con, landing: Path, run_id: str = "test"):
@@ -40,6 +40,32 @@ def test_xs_sample_loads_every_row(xs_landing, tmp_path):
     ).fetchall()[0]
     assert row[0] >= 10, "the full extract plus daily incremental batches"
     assert row[1] == "20261030T235959Z" and row[2]
+
+
+def test_objects_loaded_side_by_side_equal_one_after_another(xs_landing, tmp_path):
+    """Two objects loading at once on their own cursors give the same tables and load log."""
+    work = [(c, discover(xs_landing, c)) for c in CONTRACTS]
+
+    def load(name: str, workers: int):
+        con = duckdb.connect(str(tmp_path / f"{name}.duckdb"))
+        outcomes = dict(load_objects(con, work, run_id="r", workers=workers))
+        assert sorted(c.name for c in outcomes) == sorted(c.name for c in CONTRACTS)
+        assert not [o for o in outcomes.values() if isinstance(o, IngestError)]
+        tables = {
+            c.name: con.execute(
+                f"select count(*), sum(hash(columns(* exclude (_loaded_at)))) "
+                f'from {c.source}."{c.table}"'
+            ).fetchall()[0]
+            for c in CONTRACTS
+        }
+        log = con.execute(
+            "select object, batch, status, rows_loaded from ingest.load_log order by all"
+        ).fetchall()
+        return tables, log
+
+    one_by_one, side_by_side = load("one", 1), load("two", 2)
+    assert side_by_side == one_by_one
+    assert len(side_by_side[1]) == sum(len(batches) for _, batches in work)
 
 
 def test_reloading_the_same_batches_changes_nothing(xs_landing, tmp_path):

@@ -9,7 +9,7 @@ import duckdb
 
 from dagster_project.ingest.contract import CONTRACTS, ObjectContract
 from dagster_project.ingest.discover import discover, unknown_folders
-from dagster_project.ingest.load import IngestError, load_object
+from dagster_project.ingest.load import IngestError, load_objects
 from dagster_project.lib.duck import connect_work
 from dagster_project.publish.publish import recover_interrupted_publish
 from dagster_project.resources import FunnelSettings
@@ -98,10 +98,11 @@ def _result(contract: ObjectContract, summary, schema: dg.TableSchema) -> dg.Mat
 def ingest_extracts(context: dg.AssetExecutionContext, settings: FunnelSettings):
     """Load new extract batches of every selected object into its raw table.
 
-    One step for all objects: they share one DuckDB connection (one writer per file) and the
-    step starts one process, not one per object. Each object is still its own asset with its
-    own row counts, schema and rejected-rows check. An object whose batch cannot be loaded is
-    reported and the step fails after the other objects were loaded.
+    One step for all objects: they share one DuckDB database (one writer process per file),
+    two objects loading at a time on their own cursors, and the step starts one process, not
+    one per object. Each object is still its own asset with its own row counts, schema and
+    rejected-rows check. An object whose batch cannot be loaded is reported and the step fails
+    after the other objects were loaded.
     """
     errors: list[str] = []
     recovered = recover_interrupted_publish(settings.published_path)
@@ -113,30 +114,30 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: FunnelSettings)
             "was not loaded. Rename it to a contract object (see README, extract contract) or "
             "move it out of the landing zone."
         )
+    selected = [
+        (contract, discover(settings.landing_path, contract))
+        for contract in CONTRACTS
+        if dg.AssetKey(contract.asset_key) in context.selected_asset_keys
+    ]
     con = connect_work(settings.work_db)
     try:
-        for contract in CONTRACTS:
-            if dg.AssetKey(contract.asset_key) not in context.selected_asset_keys:
+        for contract, outcome in load_objects(
+            con, selected, run_id=context.run.run_id, progress=context.log.info
+        ):
+            if isinstance(outcome, IngestError):
+                context.log.error(str(outcome))
+                errors.append(str(outcome))
                 continue
-            batches = discover(settings.landing_path, contract)
-            try:
-                summary = load_object(
-                    con, contract, batches, run_id=context.run.run_id, progress=context.log.info
-                )
-            except IngestError as err:
-                context.log.error(str(err))
-                errors.append(str(err))
-                continue
-            for f in summary.files:
+            for f in outcome.files:
                 if f.message:
                     context.log.warning(f"{f.batch.display}: {f.message}")
             context.log.info(
-                f"{contract.source}.{contract.name}: {len(batches)} batch file(s), "
-                f"{summary.count('loaded')} loaded, {summary.count('skipped')} already loaded; "
-                f"{summary.rows_loaded} rows in, {summary.rows_rejected} rejected; table holds "
-                f"{summary.table_rows} rows"
+                f"{contract.source}.{contract.name}: {len(outcome.files)} batch file(s), "
+                f"{outcome.count('loaded')} loaded, {outcome.count('skipped')} already loaded; "
+                f"{outcome.rows_loaded} rows in, {outcome.rows_rejected} rejected; table holds "
+                f"{outcome.table_rows} rows"
             )
-            yield _result(contract, summary, _column_schema(con, contract))
+            yield _result(contract, outcome, _column_schema(con, contract))
     finally:
         con.close()
     if errors:

@@ -9,8 +9,10 @@ batch behind, and the load log makes a reload of the same bytes a no-op.
 from __future__ import annotations
 
 import gzip
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -467,3 +469,46 @@ def load_object(
     if errors:
         raise IngestError("\n".join(errors))
     return summary
+
+
+def ingest_workers() -> int:
+    """How many objects load at once ($FUNNEL_INGEST_WORKERS, default 2).
+
+    Reading one gzipped CSV is single-threaded in DuckDB, so loading objects one after another
+    leaves the other cores idle for most of the read; two loads side by side keep them busy. More
+    than two gains little on small machines and adds memory.
+    """
+    return max(1, int(os.environ.get("FUNNEL_INGEST_WORKERS", "2")))
+
+
+def load_objects(
+    con: duckdb.DuckDBPyConnection,
+    work: list[tuple[ObjectContract, list[BatchFile]]],
+    run_id: str = "",
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
+) -> Iterator[tuple[ObjectContract, LoadSummary | IngestError]]:
+    """Load several objects, ``workers`` at a time; yields each object's summary (or error).
+
+    Each worker has its own cursor (its own DuckDB connection to the same database), so each
+    object's batches still load one transaction per file, and objects never share a table except
+    the append-only load log and rejects table. The largest objects start first so that the
+    longest load does not start last.
+    """
+    for contract, _ in work:
+        ensure_tables(con, contract)  # catalog changes once, before the workers start
+    order = sorted(work, key=lambda item: -sum(b.path.stat().st_size for b in item[1]))
+
+    def run(contract: ObjectContract, batches: list[BatchFile]):
+        cursor = con.cursor()
+        try:
+            return load_object(cursor, contract, batches, run_id=run_id, progress=progress)
+        except IngestError as err:
+            return err
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=workers or ingest_workers()) as pool:
+        futures = {pool.submit(run, contract, batches): contract for contract, batches in order}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
