@@ -4,9 +4,11 @@ This is what ``make run`` calls. Runs are recorded in ``$DAGSTER_HOME`` when it 
 Makefile sets it), so they show up in ``make ui`` afterwards.
 """
 
+import importlib
 import json
 import os
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -90,6 +92,12 @@ def main() -> int:
     # In one process, dagster-dbt's row-count fetchers keep a DuckDB connection open that later
     # steps then cannot share; the UI's multiprocess runs keep them on.
     os.environ.setdefault("FUNNEL_FETCH_DBT_METADATA", "0")
+    # Importing Great Expectations takes about 3 s of Python. The steps run in this process, so
+    # the import happens on a side thread while ingestion and dbt (DuckDB and a subprocess) work,
+    # and the quality gate finds it done.
+    threading.Thread(
+        target=importlib.import_module, args=("great_expectations",), daemon=True
+    ).start()
     from dagster_project.definitions import defs
 
     instance = (
