@@ -7,7 +7,7 @@ import pytest
 
 from dagster_project.lib.batches import as_of_date, batch_date
 from dagster_project.lib.naming import dedupe_names, folder_key, to_snake_case
-from dagster_project.lib.suites import outcome
+from dagster_project.lib.suites import outcome, suite_columns
 
 
 @pytest.mark.parametrize(
@@ -67,6 +67,31 @@ def test_suite_outcome_maps_severities():
     assert outcome([("critical", True), ("warning", False)]) == (False, "WARN")
     assert outcome([("critical", False), ("warning", False)]) == (False, "ERROR")
     assert outcome([("info", False)]) == (False, "WARN")
+
+
+def _suite(*expectations):
+    return {"name": "m", "expectations": [{"type": t, "kwargs": k} for t, k in expectations]}
+
+
+def test_suite_columns_are_the_columns_its_expectations_name():
+    suite = _suite(
+        ("expect_column_values_to_not_be_null", {"column": "b"}),
+        ("expect_column_pair_values_a_to_be_greater_than_b", {"column_A": "c", "column_B": "a"}),
+        ("expect_compound_columns_to_be_unique", {"column_list": ["a", "d"]}),
+    )
+    assert suite_columns(suite) == ["b", "c", "a", "d"]
+
+
+@pytest.mark.parametrize(
+    "expectation",
+    [
+        ("expect_table_row_count_to_be_between", {"min_value": 1}),
+        ("expect_column_values_to_not_be_null", {"column": "a", "row_condition": 'b=="x"'}),
+    ],
+)
+def test_suite_columns_are_all_columns_for_table_level_or_conditional_expectations(expectation):
+    suite = _suite(("expect_column_values_to_not_be_null", {"column": "a"}), expectation)
+    assert suite_columns(suite) is None
 
 
 def test_run_lock_waits_then_stops_with_the_holder_named(tmp_path):

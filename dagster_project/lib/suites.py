@@ -30,6 +30,34 @@ def load_suite_dict(path: Path) -> dict:
     return data
 
 
+# Expectation arguments that name columns (column-level and column-pair expectations).
+_COLUMN_KWARGS = ("column", "column_A", "column_B")
+_COLUMN_LIST_KWARGS = ("column_list", "column_set")
+
+
+def suite_columns(suite_dict: dict) -> list[str] | None:
+    """The columns a suite's expectations read, in first-use order; None when it needs them all.
+
+    Validating reads only these columns from DuckDB: a wide model's other columns would be
+    decompressed and turned into pandas for nothing. A table-level expectation, or one with a
+    row condition (which can name any column), needs every column.
+    """
+    columns: list[str] = []
+    for exp in suite_dict["expectations"]:
+        kwargs = exp["kwargs"]
+        if not exp["type"].startswith(
+            ("expect_column", "expect_compound_columns", "expect_multicolumn")
+        ):
+            return None
+        if kwargs.get("row_condition"):
+            return None
+        named = [kwargs[k] for k in _COLUMN_KWARGS if k in kwargs]
+        for k in _COLUMN_LIST_KWARGS:
+            named += list(kwargs.get(k) or [])
+        columns += [c for c in named if c not in columns]
+    return columns
+
+
 def outcome(results: list[tuple[str, bool]]) -> tuple[bool, str]:
     """Check outcome from (severity, success) pairs: (passed, 'ERROR' | 'WARN')."""
     failed = [sev for sev, ok in results if not ok]

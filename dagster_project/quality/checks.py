@@ -12,7 +12,7 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from dagster_project.lib.duck import connect_work
-from dagster_project.lib.suites import load_suite_dict, outcome, suite_files
+from dagster_project.lib.suites import load_suite_dict, outcome, suite_columns, suite_files
 from dagster_project.resources import FunnelSettings
 from dagster_project.transform.project import dbt_project
 
@@ -20,17 +20,27 @@ DEFAULT_MAX_ROWS = 100_000
 LINEAGE_COLUMNS = ("source_batch", "source_row_number")
 
 
-def _dataframe(settings: FunnelSettings, schema: str, table: str, max_rows: int):
+def _dataframe(
+    settings: FunnelSettings, schema: str, table: str, max_rows: int, columns: list[str] | None
+):
+    """The rows to validate as a DataFrame: the suite's columns (and the lineage columns, which
+    say where a bad row came from), all rows or a reproducible sample of ``max_rows``."""
     con = connect_work(settings.work_db, read_only=True)
     try:
-        total = con.execute(f'select count(*) from {schema}."{table}"').fetchall()[0][0]
-        if total > max_rows:
-            sql = (
-                f'select * from {schema}."{table}" using sample reservoir({max_rows} rows) '
-                "repeatable (42)"
-            )
+        relation = f'{schema}."{table}"'
+        present = [r[0] for r in con.execute(f"describe {relation}").fetchall()]
+        if columns is None:
+            wanted = present
         else:
-            sql = f'select * from {schema}."{table}"'
+            # A column the table lacks stays out of the select; GX then fails the expectation
+            # that names it, which says more than a SQL error would.
+            wanted = [c for c in (*columns, *LINEAGE_COLUMNS) if c in present]
+            wanted = list(dict.fromkeys(wanted)) or present[:1]
+        select = ", ".join(f'"{c}"' for c in wanted)
+        total = con.execute(f"select count(*) from {relation}").fetchall()[0][0]
+        sql = f"select {select} from {relation}"
+        if total > max_rows:
+            sql += f" using sample reservoir({max_rows} rows) repeatable (42)"
         return con.execute(sql).df(), int(total)
     finally:
         con.close()
@@ -104,7 +114,7 @@ def evaluate_suite(
     settings: FunnelSettings, model: str, schema: str, suite_dict: dict, max_rows: int
 ) -> tuple[bool, dg.AssetCheckSeverity, str, dict]:
     """Validate one model's table; returns (passed, severity, description, metadata)."""
-    frame, total = _dataframe(settings, schema, model, max_rows)
+    frame, total = _dataframe(settings, schema, model, max_rows, suite_columns(suite_dict))
     results = run_suite(suite_dict, frame)
     passed, severity = outcome([(r["severity"], r["success"]) for r in results])
     failed = [r for r in results if not r["success"]]
