@@ -19,64 +19,34 @@ accounts as (
     select * from {{ ref('dim_account') }}
 ),
 
--- The first record of each kind per person (a person can have several).
-firsts as (
-    select
-        person_id,
-        identity_type,
-        identity_id,
-        email_normalised,
-        created_at
-    from (
-        select
-            *,
-            row_number() over (
-                partition by person_id, identity_type
-                order by created_at, identity_id
-            ) as kind_rank
-        from identities
-    ) as ranked
-    where kind_rank = 1
-),
-
+-- Per person, in one pass: the first record of each kind (a person can have
+-- several; first by creation, then id) and the e-mail of the first lead, else
+-- of the first contact, else of the first prospect (visitors carry none).
+-- arg_min_null keeps a first record's missing e-mail as missing rather than
+-- skipping to a later record of the same kind.
 persons as (
     select
         person_id,
-        max(case when identity_type = 'lead' then identity_id end) as lead_id,
-        max(case when identity_type = 'contact' then identity_id end)
-            as contact_id,
-        max(case when identity_type = 'prospect' then identity_id end)
-            as prospect_id,
-        max(case when identity_type = 'visitor' then identity_id end)
-            as visitor_id,
-        min(case when identity_type <> 'visitor' then created_at end)
-            as known_at,
-        min(created_at) as first_seen_at
-    from firsts
+        arg_min(identity_id, (created_at, identity_id))
+        filter (where identity_type = 'lead') as lead_id,
+        arg_min(identity_id, (created_at, identity_id))
+        filter (where identity_type = 'contact') as contact_id,
+        arg_min(identity_id, (created_at, identity_id))
+        filter (where identity_type = 'prospect') as prospect_id,
+        arg_min(identity_id, (created_at, identity_id))
+        filter (where identity_type = 'visitor') as visitor_id,
+        min(created_at) filter (where identity_type <> 'visitor') as known_at,
+        min(created_at) as first_seen_at,
+        coalesce(
+            arg_min_null(email_normalised, (created_at, identity_id))
+            filter (where identity_type = 'lead'),
+            arg_min_null(email_normalised, (created_at, identity_id))
+            filter (where identity_type = 'contact'),
+            arg_min_null(email_normalised, (created_at, identity_id))
+            filter (where identity_type = 'prospect')
+        ) as email_normalised
+    from identities
     group by person_id
-),
-
-emails as (
-    select
-        person_id,
-        email_normalised
-    from (
-        select
-            person_id,
-            email_normalised,
-            row_number() over (
-                partition by person_id
-                order by
-                    case identity_type
-                        when 'lead' then 1
-                        when 'contact' then 2
-                        else 3
-                    end
-            ) as email_rank
-        from firsts
-        where email_normalised is not null
-    ) as ranked
-    where email_rank = 1
 ),
 
 -- The channel of the first campaign the person responded to.
@@ -110,7 +80,7 @@ final as (
         persons.contact_id,
         persons.prospect_id,
         persons.visitor_id,
-        emails.email_normalised as email,
+        persons.email_normalised as email,
         coalesce(leads.converted_account_id, contacts.account_id) as account_id,
         persons.known_at,
         cast(persons.known_at as date) as known_date,
@@ -143,8 +113,6 @@ final as (
                 employee_bands.max_employees is null
                 or leads.number_of_employees <= employee_bands.max_employees
             )
-    left join emails
-        on persons.person_id = emails.person_id
     left join first_responses
         on persons.person_id = first_responses.person_id
     where

@@ -21,35 +21,33 @@ ladder as (
 -- The first observation per stage and cycle. Day first; within a day a
 -- timestamped observation beats a date-only one (a Salesforce date field
 -- would otherwise sort at midnight, before the same day's real events).
+-- Source and opportunity break exact ties, so the pick never depends on row
+-- order. An aggregate rather than a ranking window: a hash pass, not a sort.
 first_observed as (
     select
         person_id,
         cycle_no,
         stage,
-        stage_order,
-        observed_at,
-        source,
-        opportunity_id
+        min(stage_order) as stage_order,
+        arg_min_null(observed_at, observation_key) as observed_at,
+        arg_min_null(source, observation_key) as source,
+        arg_min_null(opportunity_id, observation_key) as opportunity_id
     from (
         select
             observations.*,
             ladder.stage_order,
-            row_number() over (
-                partition by
-                    observations.person_id,
-                    observations.cycle_no,
-                    observations.stage
-                order by
-                    cast(observations.observed_at as date),
-                    observations.is_date_only,
-                    observations.observed_at,
-                    observations.source
-            ) as observation_rank
+            (
+                cast(observations.observed_at as date),
+                observations.is_date_only,
+                observations.observed_at,
+                observations.source,
+                observations.opportunity_id
+            ) as observation_key
         from observations
         inner join ladder
             on observations.stage = ladder.stage
-    ) as ranked
-    where observation_rank = 1
+    ) as keyed
+    group by person_id, cycle_no, stage
 ),
 
 cycles as (
@@ -89,10 +87,12 @@ reached as (
 repaired as (
     select
         *,
+        -- the running minimum from the top of the ladder down, written in
+        -- the same (ascending) order as the other windows so they share a sort
         min(observed_at) over (
             partition by person_id, cycle_no
-            order by stage_order desc
-            range between unbounded preceding and current row
+            order by stage_order
+            range between current row and unbounded following
         ) as entered_at,
         observed_at < max(observed_at) over (
             partition by person_id, cycle_no
