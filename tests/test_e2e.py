@@ -140,3 +140,13 @@ def test_warning_check_publishes_and_is_reported(env, first_run):
     assert checks["gx_stg_crm__opportunities"]["outcome"] == "warned"
     assert "amount_local" in checks["gx_stg_crm__opportunities"]["description"]
     assert manifest["as_of_date"] == "2026-11-15"
+
+
+def test_a_new_day_reuses_the_dbt_parse_state(env, first_run):
+    # The run before this one (the warning check's) was for a new as_of_date in the same
+    # warehouse; passing the date as a dbt var would have made dbt re-parse everything.
+    manifest = json.loads((env["warehouse"] / "published" / "manifest.json").read_text())
+    assert manifest["as_of_date"] != "2026-11-13"
+    log = (env["warehouse"] / "dbt-runs" / manifest["run_id"][:8] / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in log
+    assert "Partial parsing enabled" in log

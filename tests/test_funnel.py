@@ -7,6 +7,7 @@ in both, except for records a later batch deleted or excluded (deletes and exclu
 current state by design: metrics.md 2.4).
 """
 
+import json
 import shutil
 
 import pytest
@@ -39,6 +40,8 @@ def test_replaying_an_earlier_day_gives_the_funnel_as_known_then(runs):
     full, early = runs["full"], runs["early"]
     (latest,) = query(full, "select max(entered_date) from marts.fct_funnel_stage_event")
     assert str(latest[0]) <= AS_OF
+    manifest = json.loads((full.parent / "published" / "manifest.json").read_text())
+    assert (manifest["as_of_date"], manifest["as_of_source"]) == (AS_OF, "FUNNEL_AS_OF_DATE")
     full_rows = set(query(full, f"select {EVENT_COLUMNS} from marts.fct_funnel_stage_event"))
     early_rows = set(query(early, f"select {EVENT_COLUMNS} from marts.fct_funnel_stage_event"))
     assert len(early_rows) > 1000

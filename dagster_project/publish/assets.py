@@ -75,7 +75,13 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
         {
             "run_id": context.run.run_id,
             "as_of_date": as_of.isoformat(),
-            "as_of_source": "run tag" if context.run.tags.get(AS_OF_TAG) else "newest batch",
+            "as_of_source": (
+                "run tag"
+                if context.run.tags.get(AS_OF_TAG)
+                else "FUNNEL_AS_OF_DATE"
+                if settings.as_of_override
+                else "newest batch"
+            ),
             "checks": checks,
             "checks_summary": {
                 k: sum(1 for c in checks if c["outcome"] == k)

@@ -1,9 +1,9 @@
 """The dbt models as Dagster assets, built with one `dbt build` per run."""
 
-import json
 import os
 import shutil
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -19,6 +19,10 @@ from dagster_project.transform.translator import FolderGroupTranslator
 AS_OF_TAG = "funnel/as_of_date"
 FULL_REFRESH_TAG = "funnel/full_refresh"
 KEEP_DBT_TARGETS = 5
+PARTIAL_PARSE = "partial_parse.msgpack"
+# The date reaches dbt in the environment, not in --vars: dbt re-parses the whole project when
+# vars change, that is on every new day (see dbt/macros/as_of_date.sql).
+AS_OF_ENV = "FUNNEL_DBT_AS_OF_DATE"
 
 
 def resolve_as_of_date(settings: FunnelSettings, run_tags: dict[str, str]) -> date:
@@ -48,6 +52,23 @@ def resolve_as_of_date(settings: FunnelSettings, run_tags: dict[str, str]) -> da
     return found
 
 
+def _reuse_parse_state(target_root: Path, target: Path) -> None:
+    """Start the run's dbt target from the newest earlier run's parse state in this warehouse.
+
+    Every run gets its own target folder (its artifacts stay readable after the next run), and
+    dagster-dbt would otherwise seed it from the project's ``dbt/target``, which was parsed
+    with another profile (another warehouse path), so dbt re-parsed the whole project on every
+    run. dbt checks the state itself (file hashes, vars, profile, version) and re-parses
+    what changed.
+    """
+    states = sorted(
+        target_root.glob(f"*/{PARTIAL_PARSE}"), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    if states and not (target / PARTIAL_PARSE).exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(states[0], target / PARTIAL_PARSE)
+
+
 def _prune_targets(root) -> None:
     runs = sorted(root.glob("*"), key=lambda p: p.stat().st_mtime)
     for old in runs[:-KEEP_DBT_TARGETS]:
@@ -69,7 +90,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     context.log.info(f"dbt build with as_of_date = {as_of}")
     target_root = settings.warehouse_path / "dbt-runs"
     target = target_root / context.run.run_id[:8]
-    args = ["build", "--vars", json.dumps({"as_of_date": as_of.isoformat()})]
+    _reuse_parse_state(target_root, target)
+    os.environ[AS_OF_ENV] = as_of.isoformat()
+    args = ["build"]
     if settings.full_refresh or context.run.tags.get(FULL_REFRESH_TAG) == "true":
         # Incremental models rebuilt from the raw tables (after a model change or an upgrade).
         args.append("--full-refresh")
@@ -91,4 +114,5 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
             metadata={"dbt_target": str(target)},
         ) from err
     finally:
+        os.environ.pop(AS_OF_ENV, None)
         _prune_targets(target_root)
