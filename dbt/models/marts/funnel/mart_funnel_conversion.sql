@@ -33,41 +33,72 @@ grains as (
     select 'quarter' as cohort_grain
 ),
 
-entries as (
+-- Counts and means add up, so they are summed from one row per combination
+-- of cohort, pair, flags and person slice values (about 2% of the entries)
+-- before the rows are multiplied by mode, grain and slice.
+combinations as (
     select
-        conversions.person_id,
         conversions.from_stage,
         conversions.to_stage,
         conversions.from_stage_order,
-        modes.mode,
+        conversions.cohort_month_start,
+        conversions.cohort_quarter_start,
+        conversions.from_is_strict,
+        conversions.to_is_strict,
+        conversions.is_converted,
+        conversions.is_inferred_hop,
+        persons.lead_source,
+        persons.region,
+        persons.segment,
+        persons.channel,
+        count(*) as entry_count,
+        sum(conversions.velocity_days) as velocity_days_sum
+    from conversions
+    inner join persons
+        on conversions.person_id = persons.person_id
+    group by
+        conversions.from_stage,
+        conversions.to_stage,
+        conversions.from_stage_order,
+        conversions.cohort_month_start,
+        conversions.cohort_quarter_start,
+        conversions.from_is_strict,
+        conversions.to_is_strict,
+        conversions.is_converted,
+        conversions.is_inferred_hop,
+        persons.lead_source,
+        persons.region,
+        persons.segment,
+        persons.channel
+),
+
+sliced_combinations as (
+    select
         grains.cohort_grain,
         case grains.cohort_grain
-            when 'month' then conversions.cohort_month_start
-            else conversions.cohort_quarter_start
+            when 'month' then combinations.cohort_month_start
+            else combinations.cohort_quarter_start
         end as cohort_start_date,
-        conversions.is_converted
-        and (modes.mode = 'inclusive' or conversions.to_is_strict)
+        modes.mode,
+        dimension_types.dimension_type,
+        {{ funnel_dimension_value('combinations') }} as dimension_value,
+        combinations.from_stage,
+        combinations.to_stage,
+        combinations.from_stage_order,
+        combinations.is_converted
+        and (modes.mode = 'inclusive' or combinations.to_is_strict)
             as is_converted,
-        conversions.velocity_days,
-        conversions.is_inferred_hop
-    from conversions
+        combinations.is_inferred_hop,
+        combinations.entry_count,
+        combinations.velocity_days_sum
+    from combinations
     cross join modes
     cross join grains
-    where modes.mode = 'inclusive' or conversions.from_is_strict
-),
-
-sliced as (
-    select
-        entries.*,
-        dimension_types.dimension_type,
-        {{ funnel_dimension_value('persons') }} as dimension_value
-    from entries
-    inner join persons
-        on entries.person_id = persons.person_id
     {{ funnel_dimension_join() }}
+    where modes.mode = 'inclusive' or combinations.from_is_strict
 ),
 
-aggregated as (
+counted as (
     select
         cohort_grain,
         cohort_start_date,
@@ -77,19 +108,18 @@ aggregated as (
         from_stage,
         to_stage,
         min(from_stage_order) as from_stage_order,
-        count(*) as entered_count,
-        sum(case when is_converted then 1 else 0 end) as converted_count,
-        avg(case when is_converted then velocity_days end)
+        cast(sum(entry_count) as bigint) as entered_count,
+        sum(case when is_converted then entry_count else 0 end)
+            as converted_count,
+        sum(case when is_converted then velocity_days_sum end)
+        / sum(case when is_converted then entry_count end)
             as velocity_days_mean,
-        percentile_cont(0.5) within group (
-            order by case when is_converted then velocity_days end
-        ) as velocity_days_median,
-        percentile_cont(0.75) within group (
-            order by case when is_converted then velocity_days end
-        ) as velocity_days_p75,
-        sum(case when is_converted and is_inferred_hop then 1 else 0 end)
-            as inferred_hop_count
-    from sliced
+        sum(
+            case
+                when is_converted and is_inferred_hop then entry_count else 0
+            end
+        ) as inferred_hop_count
+    from sliced_combinations
     group by
         cohort_grain,
         cohort_start_date,
@@ -98,6 +128,87 @@ aggregated as (
         dimension_value,
         from_stage,
         to_stage
+),
+
+-- Quantiles do not add up: they need every converted entry's velocity.
+converted as (
+    select
+        conversions.person_id,
+        conversions.from_stage,
+        conversions.to_stage,
+        modes.mode,
+        grains.cohort_grain,
+        case grains.cohort_grain
+            when 'month' then conversions.cohort_month_start
+            else conversions.cohort_quarter_start
+        end as cohort_start_date,
+        conversions.velocity_days
+    from conversions
+    cross join modes
+    cross join grains
+    where
+        conversions.is_converted
+        and (
+            modes.mode = 'inclusive'
+            or (conversions.from_is_strict and conversions.to_is_strict)
+        )
+),
+
+velocity_quantiles as (
+    select
+        converted.cohort_grain,
+        converted.cohort_start_date,
+        converted.mode,
+        dimension_types.dimension_type,
+        {{ funnel_dimension_value('persons') }} as dimension_value,
+        converted.from_stage,
+        converted.to_stage,
+        percentile_cont(0.5) within group (
+            order by converted.velocity_days
+        ) as velocity_days_median,
+        percentile_cont(0.75) within group (
+            order by converted.velocity_days
+        ) as velocity_days_p75
+    from converted
+    inner join persons
+        on converted.person_id = persons.person_id
+    {{ funnel_dimension_join() }}
+    group by
+        converted.cohort_grain,
+        converted.cohort_start_date,
+        converted.mode,
+        dimension_types.dimension_type,
+        {{ funnel_dimension_value('persons') }},
+        converted.from_stage,
+        converted.to_stage
+),
+
+aggregated as (
+    select
+        counted.cohort_grain,
+        counted.cohort_start_date,
+        counted.mode,
+        counted.dimension_type,
+        counted.dimension_value,
+        counted.from_stage,
+        counted.to_stage,
+        counted.from_stage_order,
+        counted.entered_count,
+        counted.converted_count,
+        counted.velocity_days_mean,
+        velocity_quantiles.velocity_days_median,
+        velocity_quantiles.velocity_days_p75,
+        counted.inferred_hop_count
+    from counted
+    left join velocity_quantiles
+        on
+            counted.cohort_grain = velocity_quantiles.cohort_grain
+            and counted.cohort_start_date = velocity_quantiles.cohort_start_date
+            and counted.mode = velocity_quantiles.mode
+            and counted.dimension_type = velocity_quantiles.dimension_type
+            and counted.dimension_value = velocity_quantiles.dimension_value
+            and counted.from_stage = velocity_quantiles.from_stage
+            and counted.to_stage = velocity_quantiles.to_stage
 ),
 
 bounded as (
