@@ -80,6 +80,10 @@ flagged as (
         on snapshots.snapshot_date = states.snapshot_date
 ),
 
+-- A version that neither closes in the period nor generated pipeline in it
+-- adds nothing to any sum (most of them, for a quarter), so it is left out
+-- before it is multiplied by its slices; `present` keeps every slice that has
+-- a deal on the day, so slices whose sums are all empty still get a row.
 sliced as (
     select
         flagged.*,
@@ -89,9 +93,10 @@ sliced as (
     from flagged
     inner join {{ ref('int_apm__opportunity_slices') }} as slices
         on flagged.opportunity_id = slices.opportunity_id
+    where flagged.closes_in_period or flagged.is_pipeline_generated
 ),
 
-final as (
+summed as (
     select
         snapshot_date,
         period_start_date,
@@ -115,6 +120,47 @@ final as (
             as pipeline_generation
     from sliced
     group by snapshot_date, period_start_date, dimension_type, dimension_value
+),
+
+day_slices as (
+    select distinct
+        states.snapshot_date,
+        slices.dimension_type,
+        slices.dimension_value
+    from states
+    inner join {{ ref('int_apm__opportunity_slices') }} as slices
+        on states.opportunity_id = slices.opportunity_id
+),
+
+present as (
+    select
+        snapshots.snapshot_date,
+        snapshots.period_start_date,
+        day_slices.dimension_type,
+        day_slices.dimension_value
+    from snapshots
+    inner join day_slices
+        on snapshots.snapshot_date = day_slices.snapshot_date
+),
+
+final as (
+    select
+        present.snapshot_date,
+        present.period_start_date,
+        present.dimension_type,
+        present.dimension_value,
+        summed.closed_won_acv,
+        summed.open_pipeline,
+        summed.open_commit,
+        summed.open_best_case,
+        summed.pipeline_generation
+    from present
+    left join summed
+        on
+            present.snapshot_date = summed.snapshot_date
+            and present.period_start_date = summed.period_start_date
+            and present.dimension_type = summed.dimension_type
+            and present.dimension_value = summed.dimension_value
 )
 
 select * from final

@@ -326,15 +326,39 @@ timeline as (
     from opportunity_starts
 ),
 
+-- Only people whose cycle ended at least once (under a tenth of them) need
+-- the running count; sorting everyone's timeline for it took most of the
+-- model's time.
+recycled_persons as (
+    select distinct person_id
+    from cycle_ends
+    where ended_at < {{ end_of_as_of }}
+),
+
 cycled as (
     select
-        *,
-        1 + sum(ends_cycle) over (
-            partition by person_id
-            order by event_at, sort_rank
+        timeline.*,
+        1 as cycle_no
+    from timeline
+    where
+        timeline.person_id not in (
+            select recycled_persons.person_id from recycled_persons
+        )
+
+    union all
+
+    select
+        timeline.*,
+        1 + sum(timeline.ends_cycle) over (
+            partition by timeline.person_id
+            order by timeline.event_at, timeline.sort_rank
             rows between unbounded preceding and current row
         ) as cycle_no
     from timeline
+    where
+        timeline.person_id in (
+            select recycled_persons.person_id from recycled_persons
+        )
 ),
 
 cycle_opportunities as (
