@@ -4,13 +4,9 @@
     pre_hook="{{ delete_changed_records(source('crm', 'account'), 'id', 'account_id') }}"
 ) }}
 
-with source as (
-    select * from {{ source('crm', 'account') }}
-),
-
-current_state as (
+with current_state as (
     {{ current_state(
-        'source', ['id'], modstamp='system_modstamp', incremental=true
+        source('crm', 'account'), ['id'], modstamp='system_modstamp', incremental=true
     ) }}
 ),
 

@@ -1,9 +1,7 @@
-with source as (
-    select * from {{ source('crm', 'campaign_member_status') }}
-),
-
-current_state as (
-    {{ current_state('source', ['id'], modstamp='system_modstamp') }}
+with current_state as (
+    {{ current_state(
+        source('crm', 'campaign_member_status'), ['id'], modstamp='system_modstamp'
+    ) }}
 ),
 
 final as (

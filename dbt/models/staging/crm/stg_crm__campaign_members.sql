@@ -4,13 +4,9 @@
     pre_hook="{{ delete_changed_records(source('crm', 'campaign_member'), 'id', 'campaign_member_id') }}"
 ) }}
 
-with source as (
-    select * from {{ source('crm', 'campaign_member') }}
-),
-
-current_state as (
+with current_state as (
     {{ current_state(
-        'source', ['id'], modstamp='system_modstamp', incremental=true
+        source('crm', 'campaign_member'), ['id'], modstamp='system_modstamp', incremental=true
     ) }}
 ),
 

@@ -1,9 +1,7 @@
-with source as (
-    select * from {{ source('crm', 'campaign') }}
-),
-
-current_state as (
-    {{ current_state('source', ['id'], modstamp='system_modstamp') }}
+with current_state as (
+    {{ current_state(
+        source('crm', 'campaign'), ['id'], modstamp='system_modstamp'
+    ) }}
 ),
 
 final as (

@@ -1,10 +1,6 @@
-with source as (
-    select * from {{ source('crm', 'currency_type') }}
-),
-
-current_state as (
+with current_state as (
     {{ current_state(
-        'source', ['iso_code'], modstamp=none, deleted_columns=[]
+        source('crm', 'currency_type'), ['iso_code'], modstamp=none, deleted_columns=[]
     ) }}
 ),
 

@@ -1,12 +1,8 @@
 {%- set key_columns = ['iso_code', 'start_date'] -%}
 
-with source as (
-    select * from {{ source('crm', 'dated_conversion_rate') }}
-),
-
-current_state as (
+with current_state as (
     {{ current_state(
-        'source', key_columns, modstamp=none, deleted_columns=[]
+        source('crm', 'dated_conversion_rate'), key_columns, modstamp=none, deleted_columns=[]
     ) }}
 ),
 

@@ -1,12 +1,8 @@
 {%- set key_columns = ['quota_owner_id', 'start_date'] -%}
 
-with source as (
-    select * from {{ source('crm', 'forecasting_quota') }}
-),
-
-current_state as (
+with current_state as (
     {{ current_state(
-        'source', key_columns, modstamp=none, deleted_columns=[]
+        source('crm', 'forecasting_quota'), key_columns, modstamp=none, deleted_columns=[]
     ) }}
 ),
 

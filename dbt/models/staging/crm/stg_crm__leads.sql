@@ -4,13 +4,9 @@
     pre_hook="{{ delete_changed_records(source('crm', 'lead'), 'id', 'lead_id') }}"
 ) }}
 
-with source as (
-    select * from {{ source('crm', 'lead') }}
-),
-
-current_state as (
+with current_state as (
     {{ current_state(
-        'source', ['id'], modstamp='system_modstamp', incremental=true
+        source('crm', 'lead'), ['id'], modstamp='system_modstamp', incremental=true
     ) }}
 ),
 

@@ -4,13 +4,9 @@
     pre_hook="{{ delete_changed_records(source('crm', 'opportunity'), 'id', 'opportunity_id') }}"
 ) }}
 
-with source as (
-    select * from {{ source('crm', 'opportunity') }}
-),
-
-current_state as (
+with current_state as (
     {{ current_state(
-        'source', ['id'], modstamp='system_modstamp', incremental=true
+        source('crm', 'opportunity'), ['id'], modstamp='system_modstamp', incremental=true
     ) }}
 ),
 

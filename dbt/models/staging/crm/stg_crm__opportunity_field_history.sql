@@ -4,13 +4,9 @@
     pre_hook="{{ delete_changed_records(source('crm', 'opportunity_field_history'), 'id', 'opportunity_field_history_id') }}"
 ) }}
 
-with source as (
-    select * from {{ source('crm', 'opportunity_field_history') }}
-),
-
-current_state as (
+with current_state as (
     {{ current_state(
-        'source', ['id'], modstamp=none, deleted_columns=['is_deleted'], incremental=true
+        source('crm', 'opportunity_field_history'), ['id'], modstamp=none, deleted_columns=['is_deleted'], incremental=true
     ) }}
 ),
 

@@ -4,13 +4,9 @@
     pre_hook="{{ delete_changed_records(source('crm', 'opportunity_line_item'), 'id', 'opportunity_line_item_id') }}"
 ) }}
 
-with source as (
-    select * from {{ source('crm', 'opportunity_line_item') }}
-),
-
-current_state as (
+with current_state as (
     {{ current_state(
-        'source', ['id'], modstamp='system_modstamp', incremental=true
+        source('crm', 'opportunity_line_item'), ['id'], modstamp='system_modstamp', incremental=true
     ) }}
 ),
 

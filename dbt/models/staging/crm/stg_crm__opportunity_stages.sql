@@ -1,12 +1,8 @@
 {%- set key_columns = ['coalesce(master_label, api_name)'] -%}
 
-with source as (
-    select * from {{ source('crm', 'opportunity_stage') }}
-),
-
-current_state as (
+with current_state as (
     {{ current_state(
-        'source', key_columns, modstamp=none, deleted_columns=[]
+        source('crm', 'opportunity_stage'), key_columns, modstamp=none, deleted_columns=[]
     ) }}
 ),
 

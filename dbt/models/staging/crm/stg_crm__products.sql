@@ -1,9 +1,7 @@
-with source as (
-    select * from {{ source('crm', 'product_2') }}
-),
-
-current_state as (
-    {{ current_state('source', ['id'], modstamp='system_modstamp') }}
+with current_state as (
+    {{ current_state(
+        source('crm', 'product_2'), ['id'], modstamp='system_modstamp'
+    ) }}
 ),
 
 final as (

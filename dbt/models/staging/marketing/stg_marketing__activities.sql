@@ -4,13 +4,9 @@
     pre_hook="{{ delete_changed_records(source('marketing', 'activity'), 'activity_id', 'activity_id') }}"
 ) }}
 
-with source as (
-    select * from {{ source('marketing', 'activity') }}
-),
-
-current_state as (
+with current_state as (
     {{ current_state(
-        'source', ['activity_id'], modstamp=none, deleted_columns=[], incremental=true
+        source('marketing', 'activity'), ['activity_id'], modstamp=none, deleted_columns=[], incremental=true
     ) }}
 ),
 

@@ -5,13 +5,9 @@
 ) }}
 {%- set key_columns = ['prospect_id'] -%}
 
-with source as (
-    select * from {{ source('marketing', 'prospect') }}
-),
-
-current_state as (
+with current_state as (
     {{ current_state(
-        'source', key_columns, modstamp='updated_at', deleted_columns=['is_deleted'], incremental=true
+        source('marketing', 'prospect'), key_columns, modstamp='updated_at', deleted_columns=['is_deleted'], incremental=true
     ) }}
 ),
 

@@ -4,13 +4,9 @@
     pre_hook="{{ delete_changed_records(source('marketing', 'visitor'), 'visitor_id', 'visitor_id') }}"
 ) }}
 
-with source as (
-    select * from {{ source('marketing', 'visitor') }}
-),
-
-current_state as (
+with current_state as (
     {{ current_state(
-        'source', ['visitor_id'], modstamp=none, deleted_columns=[], incremental=true
+        source('marketing', 'visitor'), ['visitor_id'], modstamp=none, deleted_columns=[], incremental=true
     ) }}
 ),
 

@@ -2,13 +2,9 @@
     'fiscal_period', 'metric', 'dimension_type', 'dimension_value'
 ] -%}
 
-with source as (
-    select * from {{ source('plan', 'target') }}
-),
-
-current_state as (
+with current_state as (
     {{ current_state(
-        'source', key_columns, modstamp=none, deleted_columns=[]
+        source('plan', 'target'), key_columns, modstamp=none, deleted_columns=[]
     ) }}
 ),
 
