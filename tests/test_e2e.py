@@ -4,7 +4,10 @@ byte-identical; a warning-level quality failure still publishes and is listed in
 
 import json
 import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -150,3 +153,18 @@ def test_a_new_day_reuses_the_dbt_parse_state(env, first_run):
     log = (env["warehouse"] / "dbt-runs" / manifest["run_id"][:8] / "dbt.log").read_text()
     assert "Unable to do partial parsing" not in log
     assert "Partial parsing enabled" in log
+
+
+def test_dbt_unit_tests_pass(env, first_run):
+    # Runs leave the dbt unit tests out (they test SQL on fixed inputs, not the day's data), so
+    # they run here, against the warehouse of a real run (dbt reads the inputs' column types).
+    dbt = Path(sys.executable).with_name("dbt")
+    done = subprocess.run(
+        [str(dbt), "test", "--select", "test_type:unit", "--vars", "{as_of_date: 2026-11-13}",
+         "--target-path", str(env["warehouse"] / "dbt-unit-tests")],
+        cwd=REPO / "dbt", capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:]
+    defined = json.loads((REPO / "dbt" / "target" / "manifest.json").read_text())["unit_tests"]
+    passed = re.search(r"PASS=(\d+) WARN=0 ERROR=0", done.stdout)
+    assert passed and int(passed.group(1)) == len(defined) > 0, done.stdout[-2000:]
