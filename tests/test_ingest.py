@@ -9,7 +9,16 @@ from support import fivetran_landing
 
 from dagster_project.ingest.contract import CONTRACTS, get_contract
 from dagster_project.ingest.discover import discover
-from dagster_project.ingest.load import IngestError, load_object, load_objects
+from dagster_project.ingest.load import (
+    IngestError,
+    load_object,
+    load_objects,
+    qident,
+    reject_condition_expr,
+    reject_reason_expr,
+    typed_expr,
+    typed_name,
+)
 
 
 def _load_all(con, landing: Path, run_id: str = "test"):
@@ -134,6 +143,84 @@ def test_contract_violations_go_to_rejects_with_reasons(tmp_path):
     assert [r[6] for r in rows] == [1, 4]
     record = con.execute("select record from ingest.rejects where row_number = 2").fetchall()[0][0]
     assert '"amount":"abc"' in record.replace(" ", "")
+
+
+# Text a column may hold: empty, blank, padded, readable and unreadable for each contract type.
+_AWKWARD_VALUES = [
+    None,
+    "",
+    " ",
+    "  x ",
+    "abc",
+    "0",
+    "1",
+    " 12 ",
+    "12.0",
+    "12.5",
+    "-3",
+    "1e3",
+    "true",
+    " yes ",
+    "N",
+    "2026-02-28",
+    " 2026-02-28 ",
+    "2026-02-31",
+    "31/02/2026",
+    "2026-02-28T10:00:00Z",
+    "2026-02-28 10:00:00+05:30",
+    "2026-02-28T10:00:00.123+0000",
+    "infinity",
+    "1,5",
+    "€12",
+]
+
+
+@pytest.mark.parametrize("contract", CONTRACTS, ids=lambda c: f"{c.source}.{c.name}")
+def test_the_fast_reject_test_agrees_with_the_reasons(contract):
+    """Accepted rows are chosen by ``reject_condition_expr`` and reasons come from
+    ``reject_reason_expr``: for every awkward value in every column (the others kept valid and
+    blank in turn) a row is rejected by one exactly when the other gives it a reason."""
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    names = [c.name for c in contract.columns]
+    good = {
+        "string": "x",
+        "boolean": "true",
+        "integer": "7",
+        "double": "1.5",
+        "money": "2.25",
+        "date": "2026-01-02",
+        "timestamp": "2026-01-02T03:04:05Z",
+    }
+    rows = []
+    for column in contract.columns:
+        for filler in ("valid", "blank"):
+            base = {c.name: (good[c.type] if filler == "valid" else None) for c in contract.columns}
+            rows += [{**base, column.name: v} for v in _AWKWARD_VALUES]
+    con.execute(f"create table t ({', '.join(f'{qident(n)} varchar' for n in names)})")
+    con.executemany(
+        f"insert into t values ({', '.join('?' for _ in names)})",
+        [[r[n] for n in names] for r in rows],
+    )
+    present = set(names)
+    casts = "".join(
+        f", {typed_expr(c.name, c.type)} as {qident(typed_name(c.name))}"
+        for c in contract.columns
+        if c.type != "string"
+    )
+    disagree = con.execute(
+        f"select * from (select *{casts}, {reject_reason_expr(contract, present)} as reason, "
+        f"{reject_condition_expr(contract, present)} as rejected from t) "
+        "where rejected is distinct from (reason is not null)"
+    ).fetchall()
+    assert not disagree, disagree[:3]
+    # the rules do reject something here, so the comparison is not between two empty sets
+    assert (
+        con.execute(
+            f"select count(*) from t where {reject_condition_expr(contract, present)}"
+        ).fetchall()[0][0]
+        > 0
+    )
 
 
 def test_offsets_are_converted_to_utc(tmp_path):

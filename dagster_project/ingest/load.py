@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from dagster_project.ingest.contract import ObjectContract
+from dagster_project.ingest.contract import Column, ObjectContract
 from dagster_project.ingest.discover import BatchFile, file_checksum
 from dagster_project.lib.duck import fetch_one
 from dagster_project.lib.naming import dedupe_names, to_snake_case
@@ -117,9 +117,48 @@ def typed_expr(col: str, contract_type: str) -> str:
     raise ValueError(contract_type)
 
 
+def _readable_expr(c: Column) -> str:
+    """Null exactly when ``typed_expr`` is: a timestamp skips the shift to UTC, which is
+    per-row ICU work and cannot turn a value into NULL or back."""
+    if c.type == "timestamp":
+        return f"try_cast(nullif(trim({qident(c.name)}), '') as timestamptz)"
+    return typed_expr(c.name, c.type)
+
+
 def typed_name(col: str) -> str:
-    """Working column holding ``col`` already cast to its contract type (cast once per load)."""
+    """Column of the reasons view holding ``col`` cast to its contract type."""
     return f"__typed_{col}"
+
+
+def _reject_rules(
+    contract: ObjectContract, present: set[str], typed: Callable[[Column], str]
+) -> list[tuple[str, str]]:
+    """(condition, reason) for each rule a row can break; ``typed`` gives a column's cast value."""
+    rules = []
+    for c in contract.columns:
+        if c.name not in present:
+            continue
+        v = qident(c.name)
+        # Cheapest form first: DuckDB evaluates an AND's second term only for rows the first
+        # one passes, and `coalesce(trim(v), '') = ''` is `nullif(trim(v), '') is null` at half
+        # the cost (measured on 8.9M activities).
+        if c.required:
+            rules.append(
+                (f"coalesce(trim({v}), '') = ''", qstr(f"{c.name}: required value is missing"))
+            )
+        if c.type != "string":
+            rules.append(
+                (
+                    f"({typed(c)} is null and coalesce(trim({v}), '') <> '')",
+                    f"{qstr(c.name + ': cannot read ')} || {qstr(chr(39))} || left({v}, 40) || "
+                    f"{qstr(chr(39) + ' as ' + c.type)}",
+                )
+            )
+    for group in contract.required_any:
+        cols = [g for g in group if g in present]
+        cond = " and ".join(f"coalesce(trim({qident(g)}), '') = ''" for g in cols) or "true"
+        rules.append((f"({cond})", qstr(" or ".join(group) + ": one is required")))
+    return rules
 
 
 def reject_reason_expr(contract: ObjectContract, present: set[str]) -> str:
@@ -129,32 +168,22 @@ def reject_reason_expr(contract: ObjectContract, present: set[str]) -> str:
     rows with a problem (CASE evaluates its branch for those rows alone): building strings for
     millions of good rows would cost more than reading them.
     """
-    conds, parts = [], []
-    for c in contract.columns:
-        if c.name not in present:
-            continue
-        v = qident(c.name)
-        if c.required:
-            cond = f"nullif(trim({v}), '') is null"
-            conds.append(cond)
-            parts.append(
-                f"case when {cond} then {qstr(f'{c.name}: required value is missing')} end"
-            )
-        if c.type != "string":
-            cond = f"(nullif(trim({v}), '') is not null and {qident(typed_name(c.name))} is null)"
-            conds.append(cond)
-            parts.append(
-                f"case when {cond} then {qstr(c.name + ': cannot read ')} || "
-                f"{qstr(chr(39))} || left({v}, 40) || {qstr(chr(39) + ' as ' + c.type)} end"
-            )
-    for group in contract.required_any:
-        cols = [g for g in group if g in present]
-        cond = " and ".join(f"nullif(trim({qident(g)}), '') is null" for g in cols) or "true"
-        conds.append(f"({cond})")
-        parts.append(f"case when {cond} then {qstr(' or '.join(group) + ': one is required')} end")
-    if not parts:
+    rules = _reject_rules(contract, present, lambda c: qident(typed_name(c.name)))
+    if not rules:
         return "cast(null as varchar)"
-    return f"case when {' or '.join(conds)} then concat_ws('; ', {', '.join(parts)}) end"
+    conds = " or ".join(cond for cond, _ in rules)
+    parts = ", ".join(f"case when {cond} then {reason} end" for cond, reason in rules)
+    return f"case when {conds} then concat_ws('; ', {parts}) end"
+
+
+def reject_condition_expr(contract: ObjectContract, present: set[str]) -> str:
+    """SQL true for a row that breaks the contract (never NULL), casting the text columns itself.
+
+    The same rules as ``reject_reason_expr`` without building the reason: a clean batch is
+    loaded straight from the file's text, and reasons are only worked out when a row fails.
+    """
+    rules = _reject_rules(contract, present, _readable_expr)
+    return "(" + " or ".join(cond for cond, _ in rules) + ")" if rules else "false"
 
 
 # Delimiters taken when the header line has no comma: Excel in many European locales writes
@@ -341,37 +370,33 @@ def load_file(
             "(Salesforce API name or snake_case) and re-export the batch."
         )
 
-    # Rename to snake_case; rowid follows insertion order, which is the file's row order. Each
-    # value is cast to its contract type once, here; the reason and the insert reuse the cast.
+    # Rename to snake_case; rowid follows insertion order, which is the file's row order.
     renames = ", ".join(
         f"{qident(o)} as {qident(n)}" for o, n in zip(original, normalised, strict=True)
-    )
-    casts = "".join(
-        f", {typed_expr(c.name, c.type)} as {qident(typed_name(c.name))}"
-        for c in contract.columns
-        if c.name in present and c.type != "string"
     )
     con.execute(
         f"create or replace temp view _named as select {renames}, "
         "cast(rowid + 1 as bigint) as _row_number from _incoming"
     )
+    # Accepted rows go from the file's text straight into the raw table, cast on the way; only
+    # when some row breaks a rule are the reasons worked out (the view below), for those rows.
+    # A typed temp table of the whole batch in between held a second copy of it in memory (the
+    # 8.9M-row activity batch at scale l: 2.7 GB peak with it, 1.4 GB without, same time).
+    casts = "".join(
+        f", {typed_expr(c.name, c.type)} as {qident(typed_name(c.name))}"
+        for c in contract.columns
+        if c.name in present and c.type != "string"
+    )
     # The reason reads the casts by their aliases in the same select (DuckDB resolves them).
-    reason = reject_reason_expr(contract, present)
     con.execute(
-        f"create or replace temp table _checked as select *{casts}, {reason} as _reject_reason "
-        "from _named"
+        f"create or replace temp view _checked as select *{casts}, "
+        f"{reject_reason_expr(contract, present)} as _reject_reason from _named"
     )
 
     extra = [n for n in normalised if contract.column(n) is None]
     existing = {r[0] for r in con.execute(f"describe {table}").fetchall()}
     typed = [
-        (
-            "null"
-            if c.name not in present
-            else typed_expr(c.name, c.type)
-            if c.type == "string"
-            else qident(typed_name(c.name))
-        )
+        ("null" if c.name not in present else typed_expr(c.name, c.type))
         + f"::{c.duckdb_type} as {qident(c.name)}"
         for c in contract.columns
     ]
@@ -381,35 +406,48 @@ def load_file(
         f"{qstr(loaded_at.isoformat(sep=' '))}::timestamp as _loaded_at, "
         f"{qstr(checksum)} as _checksum"
     )
+    rows_read = int(fetch_one(con, "select count(*) from _incoming")[0])
     con.execute("begin transaction")
     try:
         for n in extra:
             if n not in existing:
                 # Custom fields pass through as text; later batches may add more of them.
                 con.execute(f"alter table {table} add column {qident(n)} varchar")
-        loaded = fetch_one(
-            con,
-            f"insert into {table} by name select {', '.join(typed)}, {lineage} "
-            "from _checked where _reject_reason is null",
+        loaded = int(
+            fetch_one(
+                con,
+                f"insert into {table} by name select {', '.join(typed)}, {lineage} "
+                f"from _named where not {reject_condition_expr(contract, present)}",
+            )[0]
         )
-        data_cols = ", ".join(qident(n) for n in normalised)
-        rejected = fetch_one(
-            con,
-            "insert into ingest.rejects select ?, ?, ?, ?, ?, _row_number, _reject_reason, "
-            f"to_json(struct_pack({data_cols})), ?, ? from _checked "
-            "where _reject_reason is not null",
-            [
-                contract.source,
-                contract.name,
-                batch.batch,
-                str(batch.path),
-                checksum,
-                loaded_at,
-                run_id,
-            ],
-        )
-        result.rows_loaded, result.rows_rejected = int(loaded[0]), int(rejected[0])
-        result.rows_read = result.rows_loaded + result.rows_rejected
+        rejected = 0
+        if loaded < rows_read:
+            data_cols = ", ".join(qident(n) for n in normalised)
+            rejected = int(
+                fetch_one(
+                    con,
+                    "insert into ingest.rejects select ?, ?, ?, ?, ?, _row_number, "
+                    f"_reject_reason, to_json(struct_pack({data_cols})), ?, ? from _checked "
+                    "where _reject_reason is not null",
+                    [
+                        contract.source,
+                        contract.name,
+                        batch.batch,
+                        str(batch.path),
+                        checksum,
+                        loaded_at,
+                        run_id,
+                    ],
+                )[0]
+            )
+        if loaded + rejected != rows_read:
+            # The two rule sets (condition and reason) disagree: a bug here, never the data's.
+            raise RuntimeError(
+                f"{batch.display}: {rows_read} rows read but {loaded} loaded and {rejected} "
+                "rejected; the load was rolled back"
+            )
+        result.rows_loaded, result.rows_rejected = loaded, rejected
+        result.rows_read = rows_read
         result.status = "loaded"
         result.message = "; ".join(notes)
         _log(con, contract, result, loaded_at, run_id)
@@ -418,7 +456,7 @@ def load_file(
         con.execute("rollback")
         raise
     finally:
-        con.execute("drop table if exists _checked")
+        con.execute("drop view if exists _checked")
         con.execute("drop view if exists _named")
         con.execute("drop table if exists _incoming")
     return result
