@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from dagster_project.automation import (
     daily_refresh_schedule,
@@ -19,6 +18,7 @@ from dagster_project.quality.checks import build_gx_checks
 from dagster_project.resources import FunnelSettings
 from dagster_project.transform.assets import dbt_models
 from dagster_project.transform.project import dbt_project
+from dagster_project.transform.resource import FunnelDbtCliResource
 
 # The dbt next to this interpreter, so that a run works without an activated virtualenv.
 _venv_dbt = Path(sys.executable).with_name("dbt")
@@ -31,7 +31,7 @@ defs = dg.Definitions(
     schedules=[daily_refresh_schedule],
     sensors=[landing_zone_sensor, refresh_failure_sensor],
     resources={
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": FunnelDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
         "settings": FunnelSettings(),
     },
 )

@@ -11,6 +11,11 @@ import dagster as dg
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def dbt_metadata_from_env() -> bool:
+    """``$FUNNEL_FETCH_DBT_METADATA``: row counts and column schemas from dbt (on unless 0)."""
+    return os.environ.get("FUNNEL_FETCH_DBT_METADATA", "1") not in ("0", "false", "no")
+
+
 class FunnelSettings(dg.ConfigurableResource):
     """Where extracts land and where the warehouse lives.
 
@@ -52,7 +57,7 @@ class FunnelSettings(dg.ConfigurableResource):
     def dbt_metadata_enabled(self) -> bool:
         if self.fetch_dbt_metadata is not None:
             return self.fetch_dbt_metadata
-        return os.environ.get("FUNNEL_FETCH_DBT_METADATA", "1") not in ("0", "false", "no")
+        return dbt_metadata_from_env()
 
     @property
     def settle_seconds(self) -> float:

@@ -51,3 +51,34 @@ def test_one_step_per_stage(repo):
         d for d in repo.asset_checks_defs_by_key.values() if d.node_def.name == "great_expectations"
     }
     assert len(gx) == 1
+
+
+def test_the_dbt_resource_knows_dbts_version_without_asking_it(dbt_manifest):
+    """The version comes from the installed dbt-core instead of a `dbt --version` subprocess;
+    it must be the version that dagster-dbt's own check (which runs that subprocess) reports."""
+    from dagster_dbt import DbtCliResource
+
+    from dagster_project.definitions import defs
+
+    resource = defs.resources["dbt"]
+    # The override still replaces something: dagster-dbt has this cached property.
+    assert "_cli_version" in vars(DbtCliResource)
+    asked = DbtCliResource._cli_version.func(resource)
+    assert resource._cli_version == asked
+
+
+def test_the_dbt_adapter_is_built_only_for_metadata_fetches(dbt_manifest, monkeypatch, tmp_path):
+    """dagster-dbt builds a dbt adapter before each run only for row counts and column schemas;
+    with those fetches off ($FUNNEL_FETCH_DBT_METADATA=0, as `make run` sets) it is skipped."""
+    from dagster_dbt.core.resource import pushd
+
+    from dagster_project.definitions import defs
+
+    resource = defs.resources["dbt"]
+    monkeypatch.setenv("FUNNEL_WAREHOUSE_DIR", str(tmp_path))
+    monkeypatch.setenv("FUNNEL_FETCH_DBT_METADATA", "0")
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
+    monkeypatch.setenv("FUNNEL_FETCH_DBT_METADATA", "1")
+    with pushd(str(resource.project_dir)):
+        adapter = resource._initialize_dbt_core_adapter(["build"])
+    assert adapter is not None and adapter.type() == "duckdb"
