@@ -113,15 +113,19 @@ def typed_expr(col: str, contract_type: str) -> str:
     if contract_type == "timestamp":
         # Offsets (Z, +02:00, +0000) are honoured; naive values are taken as UTC (the session
         # time zone is UTC). Stored as naive UTC timestamps.
-        return f"(try_cast({text} as timestamptz) at time zone 'UTC')"
+        return f"({_parsed_timestamp(col)} at time zone 'UTC')"
     raise ValueError(contract_type)
+
+
+def _parsed_timestamp(col: str) -> str:
+    return f"try_cast(nullif(trim({qident(col)}), '') as timestamptz)"
 
 
 def _readable_expr(c: Column) -> str:
     """Null exactly when ``typed_expr`` is: a timestamp skips the shift to UTC, which is
     per-row ICU work and cannot turn a value into NULL or back."""
     if c.type == "timestamp":
-        return f"try_cast(nullif(trim({qident(c.name)}), '') as timestamptz)"
+        return _parsed_timestamp(c.name)
     return typed_expr(c.name, c.type)
 
 
