@@ -20,33 +20,49 @@ accounts as (
 ),
 
 -- Per person, in one pass: the first record of each kind (a person can have
--- several; first by creation, then id) and the e-mail of the first lead, else
--- of the first contact, else of the first prospect (visitors carry none).
--- arg_min_null keeps a first record's missing e-mail as missing rather than
--- skipping to a later record of the same kind.
-persons as (
+-- several; first by creation, then id) with its e-mail. One arg_min per kind
+-- carries both values: each struct-keyed arg_min costs a pass of its own.
+person_firsts as (
     select
         person_id,
-        arg_min(identity_id, (created_at, identity_id))
-        filter (where identity_type = 'lead') as lead_id,
-        arg_min(identity_id, (created_at, identity_id))
-        filter (where identity_type = 'contact') as contact_id,
-        arg_min(identity_id, (created_at, identity_id))
-        filter (where identity_type = 'prospect') as prospect_id,
+        arg_min(
+            struct_pack(identity_id, email_normalised),
+            (created_at, identity_id)
+        ) filter (where identity_type = 'lead') as first_lead,
+        arg_min(
+            struct_pack(identity_id, email_normalised),
+            (created_at, identity_id)
+        ) filter (where identity_type = 'contact') as first_contact,
+        arg_min(
+            struct_pack(identity_id, email_normalised),
+            (created_at, identity_id)
+        ) filter (where identity_type = 'prospect') as first_prospect,
         arg_min(identity_id, (created_at, identity_id))
         filter (where identity_type = 'visitor') as visitor_id,
         min(created_at) filter (where identity_type <> 'visitor') as known_at,
-        min(created_at) as first_seen_at,
-        coalesce(
-            arg_min_null(email_normalised, (created_at, identity_id))
-            filter (where identity_type = 'lead'),
-            arg_min_null(email_normalised, (created_at, identity_id))
-            filter (where identity_type = 'contact'),
-            arg_min_null(email_normalised, (created_at, identity_id))
-            filter (where identity_type = 'prospect')
-        ) as email_normalised
+        min(created_at) as first_seen_at
     from identities
     group by person_id
+),
+
+-- The e-mail is the first lead's, else the first contact's, else the first
+-- prospect's (visitors carry none); a first record's missing e-mail stays
+-- missing rather than falling to a later record of the same kind.
+persons as (
+    select
+        person_id,
+        struct_extract(first_lead, 'identity_id') as lead_id,
+        struct_extract(first_contact, 'identity_id') as contact_id,
+        struct_extract(first_prospect, 'identity_id') as prospect_id,
+        visitor_id,
+        known_at,
+        first_seen_at,
+        coalesce(
+            struct_extract(first_lead, 'email_normalised'),
+            struct_extract(first_contact, 'email_normalised'),
+            struct_extract(first_prospect, 'email_normalised')
+        ) as email_normalised
+    from person_firsts
 ),
 
 -- The channel of the first campaign the person responded to.

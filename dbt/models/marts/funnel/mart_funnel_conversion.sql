@@ -163,12 +163,9 @@ velocity_quantiles as (
         {{ funnel_dimension_value('persons') }} as dimension_value,
         converted.from_stage,
         converted.to_stage,
-        percentile_cont(0.5) within group (
-            order by converted.velocity_days
-        ) as velocity_days_median,
-        percentile_cont(0.75) within group (
-            order by converted.velocity_days
-        ) as velocity_days_p75
+        -- both quantiles from one sorted state, not two (1.5 s of 7 at l)
+        quantile_cont(converted.velocity_days, [0.5, 0.75])
+            as velocity_days_quantiles
     from converted
     inner join persons
         on converted.person_id = persons.person_id
@@ -196,8 +193,8 @@ aggregated as (
         counted.entered_count,
         counted.converted_count,
         counted.velocity_days_mean,
-        velocity_quantiles.velocity_days_median,
-        velocity_quantiles.velocity_days_p75,
+        velocity_quantiles.velocity_days_quantiles[1] as velocity_days_median,
+        velocity_quantiles.velocity_days_quantiles[2] as velocity_days_p75,
         counted.inferred_hop_count
     from counted
     left join velocity_quantiles
