@@ -1,8 +1,23 @@
 {#- One row per stage entry and stage pair leaving that stage: did the same
     person reach the pair's later stage in the same funnel cycle, how fast, and
     was either end inferred (metrics.md 3.14). The cohort marts count these. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook=[
+        "{{ compute_person_digests(ref('fct_funnel_stage_event'),
+                                   [ref('int_funnel__stage_pairs')]) }}",
+        "{{ find_changed_persons() }}",
+        "{{ delete_changed_persons() }}",
+    ],
+    post_hook="{{ save_person_digests() }}",
+) }}
+-- Incremental by person (macros/incremental_by_person.sql), like the facts
+-- it reads: only the people whose stage entries changed are recomputed.
 with events as (
     select * from {{ ref('fct_funnel_stage_event') }}
+    where {{ changed_persons_filter() }}
 ),
 
 pairs as (

@@ -6,8 +6,24 @@
     least(observed, every later stage) - GitLab's "lesser of actual and
     inferred". is_strict marks the in-order path: every stage from known up to
     this one observed, in order (HubSpot "all stages", Act-On cohorts). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook=[
+        "{{ compute_person_digests(ref('int_funnel__stage_observations'),
+                                   [ref('funnel_stage')]) }}",
+        "{{ find_changed_persons() }}",
+        "{{ delete_changed_persons() }}",
+    ],
+    post_hook="{{ save_person_digests() }}",
+) }}
+-- Incremental by person (macros/incremental_by_person.sql): a person's rows
+-- depend only on that person's observations and the ladder, so a run
+-- recomputes only the people whose observations changed.
 with observations as (
     select * from {{ ref('int_funnel__stage_observations') }}
+    where {{ changed_persons_filter() }}
 ),
 
 ladder as (
