@@ -1,4 +1,4 @@
-{#- Per-person incremental models (README, Performance): a model whose rows for
+{#- Per-person incremental models (README, Decisions): a model whose rows for
     a person depend only on that person's input rows (and on small lookups)
     recomputes, on an incremental run, only the people whose input changed.
 
@@ -53,11 +53,13 @@
     group by input_rows.person_id
 {%- endmacro %}
 
+{#- The digests the last build saved, or none. -#}
 {% macro saved_person_digests() -%}
+    {%- set relation = person_digest_relation() -%}
     {{- return(adapter.get_relation(
-        database=this.database,
-        schema='intermediate',
-        identifier=this.identifier ~ '__person_digests'
+        database=relation.database,
+        schema=relation.schema,
+        identifier=relation.identifier
     )) -}}
 {%- endmacro %}
 
