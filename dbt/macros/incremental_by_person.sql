@@ -18,7 +18,8 @@
         on_schema_change='sync_all_columns',
         pre_hook=["{{ compute_person_digests(ref('input'), [ref('lookup')]) }}",
                   "{{ find_changed_persons() }}", "{{ delete_changed_persons() }}"],
-        post_hook="{{ save_person_digests() }}"
+        post_hook=["{{ save_person_digests() }}",
+                   "{{ drop_person_temp_tables() }}"]
 
     and filters its input with {{ changed_persons_filter() }}. The input's
     person_id must be not null (a not_null test upstream stops the build). -#}
@@ -132,4 +133,11 @@
         left join {{ saved }} as saved
             on new_digests.person_id = saved.person_id
     {%- endif %}
+{%- endmacro %}
+
+{#- Post-hook: the temp tables go, rather than holding memory until dbt
+    closes the thread's connection at the end of the run. -#}
+{% macro drop_person_temp_tables() -%}
+    drop table if exists {{ person_temp_name('new_digests') }};
+    drop table if exists {{ person_temp_name('changed_persons') }}
 {%- endmacro %}

@@ -11,7 +11,10 @@
         "{{ find_changed_persons() }}",
         "{{ delete_changed_persons() }}",
     ],
-    post_hook="{{ save_person_digests() }}",
+    post_hook=[
+        "{{ save_person_digests() }}",
+        "{{ drop_person_temp_tables() }}",
+    ],
 ) }}
 -- Incremental by person (macros/incremental_by_person.sql), like the facts
 -- it reads: only the people whose stage entries changed are recomputed.

@@ -16,7 +16,10 @@
         "{{ find_changed_persons() }}",
         "{{ delete_changed_persons() }}",
     ],
-    post_hook="{{ save_person_digests() }}",
+    post_hook=[
+        "{{ save_person_digests() }}",
+        "{{ drop_person_temp_tables() }}",
+    ],
 ) }}
 -- Incremental by person (macros/incremental_by_person.sql): a person's rows
 -- depend only on that person's observations and the ladder, so a run
