@@ -143,27 +143,28 @@ def test_funnel_marts_are_published(runs):
     assert [str(r[0]) for r in as_of] == [AS_OF]
 
 
-PER_PERSON_MODELS = {
+INCREMENTAL_BY_KEY_MODELS = {
     "marts.fct_funnel_stage_event": "fct_funnel_stage_event",
     "intermediate.int_funnel__conversions": "int_funnel__conversions",
+    "marts.fct_opportunity_version": "fct_opportunity_version",
 }
 
 
-def _people_recomputed(warehouse, result, model: str) -> tuple[int, int]:
-    """How many people the run's dbt build recomputed in ``model``, of how many (the saved
-    digests name the dbt invocation that last recomputed each person)."""
+def _keys_recomputed(warehouse, result, model: str) -> tuple[int, int]:
+    """How many keys (people, opportunities) the run's dbt build recomputed in ``model``, of
+    how many (the saved digests name the dbt invocation that last recomputed each key)."""
     run_results = warehouse / "dbt-runs" / result.run_id[:8] / "run_results.json"
     invocation = json.loads(run_results.read_text())["metadata"]["invocation_id"]
     ((recomputed, people),) = query(
         warehouse / "work.duckdb",
         f"select count(*) filter (where computed_by_invocation_id = '{invocation}'), count(*) "
-        f"from intermediate.{model}__person_digests",
+        f"from intermediate.{model}__digests",
     )
     return recomputed, people
 
 
 def _assert_equal_to_a_full_refresh(warehouse, as_of: str, tmp_path) -> None:
-    """Rebuild the per-person models from scratch on a copy and compare row for row."""
+    """Rebuild the incremental-by-key models from scratch on a copy and compare row for row."""
     import os
     import subprocess
     import sys
@@ -174,13 +175,13 @@ def _assert_equal_to_a_full_refresh(warehouse, as_of: str, tmp_path) -> None:
     shutil.copy(warehouse / "work.duckdb", copy / "work.duckdb")
     dbt = Path(sys.executable).with_name("dbt")
     subprocess.run(
-        [str(dbt), "run", "--full-refresh", "--select", *PER_PERSON_MODELS.values(),
+        [str(dbt), "run", "--full-refresh", "--select", *INCREMENTAL_BY_KEY_MODELS.values(),
          "--vars", json.dumps({"as_of_date": as_of}), "--target-path", str(copy / "target"),
          "--quiet"],
         cwd=Path(__file__).resolve().parents[1] / "dbt",
         env={**os.environ, "FUNNEL_WAREHOUSE_DIR": str(copy)}, check=True,
     )  # fmt: skip
-    for table in PER_PERSON_MODELS:
+    for table in INCREMENTAL_BY_KEY_MODELS:
         diff = query(
             warehouse / "work.duckdb",
             f"attach '{copy / 'work.duckdb'}' as rebuilt (read_only); "
@@ -228,25 +229,59 @@ def _reschedule_meetings(work_db, landing, count: int = 10) -> None:
     (landing / "crm" / "Event" / "20261112T120000Z.csv").write_text("\n".join(lines) + "\n")
 
 
-def test_per_person_incremental_facts_equal_a_full_refresh(runs, xs_landing, tmp_path):
+def _correct_opportunity_amounts(work_db, landing, count: int = 10) -> None:
+    """Land a correction to the first history row of ``count`` opportunities with later
+    changes (amount up by 1,000): only OpportunityHistory changes, not the opportunity record,
+    so only the history's digest can tell that their versions are stale."""
+    rows = query(
+        work_db,
+        f"""
+        select opportunity_history_id, opportunity_id, stage_name, amount_local + 1000,
+               close_date, probability, forecast_category, created_at, created_by_id
+        from staging.stg_crm__opportunity_history
+        where amount_local is not null
+        qualify row_number() over (
+                    partition by opportunity_id order by created_at, opportunity_history_id
+                ) = 1
+            and count(*) over (partition by opportunity_id) > 1
+        order by opportunity_history_id
+        limit {count}
+        """,
+    )
+    assert len(rows) == count
+    lines = [
+        "Id,OpportunityId,StageName,Amount,CloseDate,Probability,ForecastCategory,CreatedDate,"
+        "CreatedById,IsDeleted"
+    ]
+    for *ids, amount, close_date, probability, forecast, created, created_by in rows:
+        created_at = created.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        fields = [*ids, amount, close_date, probability, forecast, created_at, created_by]
+        lines.append(",".join("" if v is None else str(v) for v in fields) + ",false")
+    folder = landing / "crm" / "OpportunityHistory"
+    (folder / "20261112T120000Z.csv").write_text("\n".join(lines) + "\n")
+
+
+def test_incremental_by_key_models_equal_a_full_refresh(runs, xs_landing, tmp_path):
     """The early warehouse carried on with every later batch (new people, identity merges,
-    deletes, meetings moved, as_of_date eight days on), then a replay of an earlier day
-    (as_of_date going back): each time the per-person incremental models hold exactly what a
-    rebuild gives, and the carry-on run recomputed only some of the people."""
+    deletes, meetings moved, opportunities changed, as_of_date eight days on), then a replay of
+    an earlier day (as_of_date going back): each time the models incremental by person or by
+    opportunity hold exactly what a rebuild gives, and the carry-on run recomputed only some
+    of the keys."""
     warehouse = tmp_path / "warehouse"
     shutil.copytree(runs["early"].parent, warehouse)
     landing = tmp_path / "landing"
     shutil.copytree(xs_landing, landing)
     _reschedule_meetings(warehouse / "work.duckdb", landing)
+    _correct_opportunity_amounts(warehouse / "work.duckdb", landing)
 
     later = run_refresh(landing, warehouse)
     assert later.success, failures(later)
     manifest = json.loads((warehouse / "published" / "manifest.json").read_text())
     assert manifest["as_of_date"] > AS_OF
     _assert_equal_to_a_full_refresh(warehouse, manifest["as_of_date"], tmp_path)
-    for model in PER_PERSON_MODELS.values():
-        recomputed, people = _people_recomputed(warehouse, later, model)
-        assert 0 < recomputed < people / 2, (model, recomputed, people)
+    for model in INCREMENTAL_BY_KEY_MODELS.values():
+        recomputed, keys = _keys_recomputed(warehouse, later, model)
+        assert 0 < recomputed < keys / 2, (model, recomputed, keys)
 
     replay = run_refresh(landing, warehouse, as_of="2026-11-08")
     assert replay.success, failures(replay)

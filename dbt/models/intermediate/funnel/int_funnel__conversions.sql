@@ -5,22 +5,23 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='sync_all_columns',
+    meta={'digest_key': 'person_id'},
     pre_hook=[
-        "{{ compute_person_digests(ref('fct_funnel_stage_event'),
-                                   [ref('int_funnel__stage_pairs')]) }}",
-        "{{ find_changed_persons() }}",
-        "{{ delete_changed_persons() }}",
+        "{{ compute_key_digests([ref('fct_funnel_stage_event')],
+                                [ref('int_funnel__stage_pairs')]) }}",
+        "{{ find_changed_keys() }}",
+        "{{ delete_changed_keys() }}",
     ],
     post_hook=[
-        "{{ save_person_digests() }}",
-        "{{ drop_person_temp_tables() }}",
+        "{{ save_key_digests() }}",
+        "{{ drop_key_temp_tables() }}",
     ],
 ) }}
--- Incremental by person (macros/incremental_by_person.sql), like the facts
+-- Incremental by person (macros/incremental_by_key.sql), like the facts
 -- it reads: only the people whose stage entries changed are recomputed.
 with events as (
     select * from {{ ref('fct_funnel_stage_event') }}
-    where {{ changed_persons_filter() }}
+    where {{ digest_changed_filter() }}
 ),
 
 pairs as (

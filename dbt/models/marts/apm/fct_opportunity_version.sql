@@ -9,12 +9,40 @@
     last change of a day wins. Corporate amounts use the dated rate valid on
     the version's close date (metrics.md 2.3). Deleted opportunities are gone;
     excluded ones are kept and flagged. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    meta={'digest_key': 'opportunity_id'},
+    pre_hook=[
+        "{{ compute_key_digests(
+            [ref('stg_crm__opportunities'),
+             ref('stg_crm__opportunity_history')],
+            [ref('int_opportunity_stages'),
+             ref('stg_crm__dated_conversion_rates'),
+             ref('stg_crm__currency_types'),
+             ref('opportunity_exclusions')],
+            [var('corporate_currency'),
+             var('qualified_stage_min_sort_order')]) }}",
+        "{{ find_changed_keys() }}",
+        "{{ delete_changed_keys() }}",
+    ],
+    post_hook=[
+        "{{ save_key_digests() }}",
+        "{{ drop_key_temp_tables() }}",
+    ],
+) }}
+-- Incremental by opportunity (macros/incremental_by_key.sql): an
+-- opportunity's versions depend only on its own record, its history and small
+-- lookups, so a run recomputes only the opportunities whose rows changed.
 with opportunities as (
     select * from {{ ref('stg_crm__opportunities') }}
+    where {{ digest_changed_filter() }}
 ),
 
 history as (
     select * from {{ ref('stg_crm__opportunity_history') }}
+    where {{ digest_changed_filter() }}
 ),
 
 stages as (

@@ -10,23 +10,24 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='sync_all_columns',
+    meta={'digest_key': 'person_id'},
     pre_hook=[
-        "{{ compute_person_digests(ref('int_funnel__stage_observations'),
-                                   [ref('funnel_stage')]) }}",
-        "{{ find_changed_persons() }}",
-        "{{ delete_changed_persons() }}",
+        "{{ compute_key_digests([ref('int_funnel__stage_observations')],
+                                [ref('funnel_stage')]) }}",
+        "{{ find_changed_keys() }}",
+        "{{ delete_changed_keys() }}",
     ],
     post_hook=[
-        "{{ save_person_digests() }}",
-        "{{ drop_person_temp_tables() }}",
+        "{{ save_key_digests() }}",
+        "{{ drop_key_temp_tables() }}",
     ],
 ) }}
--- Incremental by person (macros/incremental_by_person.sql): a person's rows
+-- Incremental by person (macros/incremental_by_key.sql): a person's rows
 -- depend only on that person's observations and the ladder, so a run
 -- recomputes only the people whose observations changed.
 with observations as (
     select * from {{ ref('int_funnel__stage_observations') }}
-    where {{ changed_persons_filter() }}
+    where {{ digest_changed_filter() }}
 ),
 
 ladder as (
