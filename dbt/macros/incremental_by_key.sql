@@ -11,7 +11,8 @@
     different digest, and a key whose input rows vanished is in the old
     digests only. The model's code, its lookups and the settings (vars) it
     reads are folded into every digest, so changing any of them recomputes
-    everything.
+    everything. The code of macros it calls is not: after changing one, run once
+    with FUNNEL_FULL_REFRESH=1 (dbt --full-refresh).
 
     Hooks and model run in the model's one transaction: the digests are saved
     only together with the rows they describe. The model is configured as
@@ -132,9 +133,9 @@
 {%- endmacro %}
 
 {#- Model SQL: restrict an input to the changed keys on incremental runs. -#}
-{% macro digest_changed_filter(column=none) -%}
+{% macro digest_changed_filter() -%}
     {%- if execute and model.resource_type == 'model' and is_incremental() -%}
-        {{ column or digest_key() }} in (
+        {{ digest_key() }} in (
             select digest_key from {{ key_temp_name('changed_keys') }}
         )
     {%- else -%}
