@@ -25,3 +25,94 @@ def test_tree_rss_counts_this_process():
     import os
 
     assert bench.tree_rss_bytes(os.getpid()) > 10_000_000
+
+
+def _result(scale, commit, measured_at, floor, full, incremental, peak=1.0):
+    def stage(seconds):
+        return {"seconds": seconds, "peak_rss_gb": peak, "steps": {}}
+
+    return {
+        "scale": scale,
+        "commit": commit,
+        "measured_at": measured_at,
+        "floor": stage(floor),
+        "full": stage(full),
+        "incremental": stage(incremental),
+        "full_over_floor": round(full / floor, 2),
+        "incremental_over_full": round(incremental / full, 3),
+    }
+
+
+def _by_target(targets):
+    return {t["target"]: t for t in targets}
+
+
+def test_spec_targets_at_l_say_which_are_met():
+    result = _result("l", "abc", "2026-11-23T10:00:00Z", 25.0, 105.0, 15.0, peak=6.2)
+    m = _result("m", "abc", "2026-11-23T09:00:00Z", 5.0, 35.0, 20.0)
+    targets = _by_target(bench.spec_targets(result, m))
+    assert targets["full refresh / read floor"]["measured"] == 4.2
+    assert not targets["full refresh / read floor"]["met"]
+    assert targets["full refresh seconds"]["met"]
+    assert not targets["peak memory GB"]["met"]  # 6.2 GB over the 6 GB limit
+    assert targets["incremental day / full"]["met"]  # 15 / 105 = 0.143
+    assert targets["l / m full refresh"]["measured"] == 3.0
+    assert all(t["applies"] for t in targets.values())
+
+
+def test_spec_targets_set_for_l_do_not_apply_at_m():
+    result = _result("m", "abc", "2026-11-23T10:00:00Z", 5.0, 33.5, 26.0)
+    targets = _by_target(bench.spec_targets(result))
+    assert not targets["full refresh / read floor"]["applies"]
+    assert targets["incremental day / full"]["applies"]
+    assert not targets["incremental day / full"]["met"]  # 0.776
+    assert "l / m full refresh" not in targets
+    lines = bench.target_lines(bench.spec_targets(result))
+    assert any("NOT MET" in line for line in lines)
+    assert any("(set for scale l)" in line for line in lines)
+
+
+def test_a_repeat_run_at_one_commit_keeps_the_earlier_result(tmp_path):
+    first = bench.results_path(tmp_path, "l", "abc")
+    assert first.name == "l-abc.json"
+    first.write_text("{}")
+    second = bench.results_path(tmp_path, "l", "abc")
+    assert second.name == "l-abc-run2.json"
+    second.write_text("{}")
+    assert bench.results_path(tmp_path, "l", "abc").name == "l-abc-run3.json"
+
+
+def test_l_is_set_against_the_m_result_of_its_own_commit(tmp_path):
+    import json
+
+    for name, commit, at in (
+        ("m-old.json", "old", "2026-11-23T08:00:00Z"),
+        ("m-abc.json", "abc-dirty", "2026-11-23T09:00:00Z"),
+        ("m-new.json", "new", "2026-11-23T11:00:00Z"),
+        ("l-abc.json", "abc", "2026-11-23T10:00:00Z"),
+    ):
+        scale = name[0]
+        (tmp_path / name).write_text(json.dumps(_result(scale, commit, at, 1, 2, 1)))
+    assert bench.m_reference(tmp_path, "abc")[0].name == "m-abc.json"
+    assert bench.m_reference(tmp_path, "zzz")[0].name == "m-new.json"  # none of its own: newest
+    assert [p.name for p, _ in bench.load_results(tmp_path, "m")] == [
+        "m-old.json",
+        "m-abc.json",
+        "m-new.json",
+    ]
+
+
+def test_comparison_gives_each_stage_against_the_earlier_result():
+    was = _result("l", "a", "2026-11-23T09:00:00Z", 24.0, 120.0, 60.0)
+    now = _result("l", "b", "2026-11-23T10:00:00Z", 24.0, 96.0, 66.0)
+    lines = bench.comparison_lines(now, was, "l-a.json")
+    assert lines[0].startswith("compared with l-a.json")
+    full = next(line for line in lines if "full refresh" in line)
+    assert "96.0s" in full and "120.0s" in full and "(-20%)" in full
+    assert "(+10%)" in next(line for line in lines if line.strip().startswith("incremental "))
+
+
+def test_table_shows_the_time_outside_the_steps():
+    measure = bench.Measure("full refresh", 100.0, 5.0, steps={"ingest": 30.0, "dbt": 60.0})
+    other = next(line for line in bench.table([measure]).splitlines() if "other" in line)
+    assert other.split()[-1] == "10.0"
