@@ -5,17 +5,16 @@ Makefile sets it), so they show up in ``make ui`` afterwards.
 """
 
 import gc
-import importlib
 import json
 import os
 import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.lib import warmup
 from dagster_project.lib.lock import WarehouseLocked, run_lock
 from dagster_project.resources import FunnelSettings
 
@@ -116,14 +115,9 @@ def main() -> int:
             wait,
             on_wait=lambda msg: print(f"[run] {msg}", flush=True),
         ):
-            # Importing Great Expectations takes about 3 s of Python. The steps run in this
-            # process, so the import happens on a side thread while ingestion and dbt (DuckDB
-            # and a subprocess, which leave the interpreter free) work, and the quality gate
-            # finds it done. Started any earlier, it competes for the interpreter with loading
-            # the definitions and doubled the 3 s start-up.
-            threading.Thread(
-                target=importlib.import_module, args=("great_expectations",), daemon=True
-            ).start()
+            # Great Expectations takes about 3 s of Python to import; the dbt step imports it
+            # on a side thread while dbt's subprocess works (dagster_project/lib/warmup.py).
+            warmup.import_later("great_expectations")
             started = time.monotonic()
             result = job.execute_in_process(
                 instance=instance,

@@ -1,10 +1,13 @@
 """Plain tests of the pure helpers."""
 
 import os
+import sys
+import threading
 from datetime import date
 
 import pytest
 
+from dagster_project.lib import warmup
 from dagster_project.lib.batches import as_of_date, batch_date
 from dagster_project.lib.naming import dedupe_names, folder_key, to_snake_case
 from dagster_project.lib.suites import outcome, suite_columns
@@ -134,3 +137,25 @@ def test_locate_rows_names_batch_and_row_of_offending_records():
     )  # fmt: skip
     assert between == ["batch b2 row 7"]
     assert locate_rows(frame.drop(columns="source_batch"), "x", {"column": "p"}, {}) == []
+
+
+def test_warmup_imports_what_was_asked_once_on_a_side_thread(tmp_path, monkeypatch):
+    name = "funnel_warmup_probe"
+    (tmp_path / f"{name}.py").write_text(
+        "import threading\nimported_on = threading.current_thread().name\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, name, raising=False)
+    assert warmup.start_pending() == []  # nothing asked for: nothing imported
+    assert name not in sys.modules
+    warmup.import_later(name)
+    warmup.import_later(name)
+    assert warmup.start_pending() == [name]
+    assert warmup.start_pending() == []
+    thread_name = f"import {name}"
+    for thread in threading.enumerate():
+        if thread.name == thread_name:
+            thread.join(timeout=30)
+    probe = sys.modules[name]
+    assert probe.imported_on == thread_name
+    monkeypatch.delitem(sys.modules, name)

@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
+from dagster_project.lib import warmup
 from dagster_project.lib.batches import as_of_date
 from dagster_project.lib.duck import connect_work
 from dagster_project.resources import FunnelSettings
@@ -100,6 +101,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
         args.append("--full-refresh")
         context.log.info("full refresh: incremental models are rebuilt from the raw tables")
     invocation = dbt.cli(args, context=context, target_path=target)
+    # dbt now works in its own process; this one mostly waits for its events.
+    warmup.start_pending()
     stream = invocation.stream()
     if settings.dbt_metadata_enabled:
         stream = stream.fetch_row_counts().fetch_column_metadata()
