@@ -146,6 +146,7 @@ def test_warmup_imports_what_was_asked_once_on_a_side_thread(tmp_path, monkeypat
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, name, raising=False)
+    warmup.start_pending()  # whatever this process asked for before
     assert warmup.start_pending() == []  # nothing asked for: nothing imported
     assert name not in sys.modules
     warmup.import_later(name)
