@@ -4,6 +4,7 @@ import os
 import sys
 import threading
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
@@ -137,6 +138,31 @@ def test_locate_rows_names_batch_and_row_of_offending_records():
     )  # fmt: skip
     assert between == ["batch b2 row 7"]
     assert locate_rows(frame.drop(columns="source_batch"), "x", {"column": "p"}, {}) == []
+
+
+def test_gx_frame_is_a_repeatable_sample_of_about_max_rows_with_the_lineage(tmp_path):
+    import duckdb
+
+    from dagster_project.quality.checks import _dataframe
+
+    db = tmp_path / "work.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "create table t as select i as x, i * 2 as y, 'b' || (i % 3) as source_batch, "
+            "i as source_row_number from range(50000) as r(i)"
+        )
+    settings = SimpleNamespace(work_db=db)
+    frame, total = _dataframe(settings, "main", "t", 10_000, ["x"])
+    again, _ = _dataframe(settings, "main", "t", 10_000, ["x"])
+    assert total == 50_000
+    assert 9_000 < len(frame) < 11_000  # Bernoulli: about max_rows, not exactly
+    assert list(frame.columns) == ["x", "source_batch", "source_row_number"]
+    assert frame.equals(again)  # the same rows each time: a failure can be looked at again
+    assert frame["x"].nunique() == len(frame) and frame["x"].max() > 40_000  # spread, no repeats
+    whole, total = _dataframe(settings, "main", "t", 50_000, None)
+    assert total == len(whole) == 50_000 and list(whole.columns) == [
+        "x", "y", "source_batch", "source_row_number"
+    ]  # fmt: skip
 
 
 def test_warmup_imports_what_was_asked_once_on_a_side_thread(tmp_path, monkeypatch):

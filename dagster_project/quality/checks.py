@@ -24,7 +24,7 @@ def _dataframe(
     settings: FunnelSettings, schema: str, table: str, max_rows: int, columns: list[str] | None
 ):
     """The rows to validate as a DataFrame: the suite's columns (and the lineage columns, which
-    say where a bad row came from), all rows or a reproducible sample of ``max_rows``."""
+    say where a bad row came from): all rows, or a reproducible sample of about ``max_rows``."""
     con = connect_work(settings.work_db, read_only=True)
     try:
         relation = f'{schema}."{table}"'
@@ -40,7 +40,12 @@ def _dataframe(
         total = con.execute(f"select count(*) from {relation}").fetchall()[0][0]
         sql = f"select {select} from {relation}"
         if total > max_rows:
-            sql += f" using sample reservoir({max_rows} rows) repeatable (42)"
+            # Each row is kept with probability max_rows / total, seeded: about max_rows rows, the
+            # same ones each time for the same table. A reservoir sample of exactly max_rows is
+            # drawn on one thread and took 3x as long (0.69 against 0.23 s on the 1M-row leads
+            # table at scale l); no suite checks the row count of what it is given.
+            percent = 100.0 * max_rows / total
+            sql += f" using sample bernoulli({percent:.6f} percent) repeatable (42)"
         return con.execute(sql).df(), int(total)
     finally:
         con.close()
