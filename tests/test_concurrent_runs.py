@@ -58,6 +58,10 @@ def test_second_run_waits_or_stops_cleanly(xs_landing, dbt_manifest, tmp_path):
     assert "stopped before changing anything" in out_impatient
     assert patient.returncode == 0, out_patient[-3000:]
     assert "[run] waiting for run started" in out_patient and f"PID {first.pid}" in out_patient
+    # The summary is the last thing printed: no teardown noise (nanobind's leak report) under it.
+    for out in (out_first, out_patient):
+        assert "leaked" not in out, out[-3000:]
+        assert out.rstrip().splitlines()[-1].strip().endswith(" rows"), out[-3000:]
 
     # One load per batch: the patient run found everything loaded already.
     work = warehouse / "work.duckdb"
