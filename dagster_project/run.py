@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import time
+import traceback
 from collections import Counter
 from pathlib import Path
 from typing import NoReturn
@@ -164,5 +165,17 @@ def exit_now(code: int) -> NoReturn:
     os._exit(code)
 
 
+def _status() -> int:
+    """main()'s exit status; an error is printed the way Python would and gives 1."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        print("\n[run] interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        traceback.print_exc()
+        return 1
+
+
 if __name__ == "__main__":
-    exit_now(main())
+    exit_now(_status())

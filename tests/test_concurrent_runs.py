@@ -74,3 +74,19 @@ def test_second_run_waits_or_stops_cleanly(xs_landing, dbt_manifest, tmp_path):
     manifest = json.loads((warehouse / "published" / "manifest.json").read_text())
     assert manifest["marts"]["mart_apm"]["rows"] > 0
     assert not lock.read_text(), "the lock file is cleared when a run ends"
+
+
+def test_a_run_that_breaks_ends_with_its_error_and_status_1(dbt_manifest, tmp_path):
+    """An error after start-up is the last thing printed, as Python prints it; exit status 1."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FUNNEL_", "DAGSTER_HOME"))}
+    env.update(
+        FUNNEL_LANDING_DIR=str(tmp_path / "landing"),
+        FUNNEL_WAREHOUSE_DIR=str(tmp_path / "warehouse"),
+        FUNNEL_RUN_LOCK_WAIT="soon",  # not a number of seconds: fails once the definitions load
+    )
+    broken = _start(env)
+    out, _ = broken.communicate(timeout=120)
+    assert broken.returncode == 1, out[-3000:]
+    assert out.rstrip().splitlines()[-1] == (
+        "ValueError: could not convert string to float: 'soon'"
+    ), out[-3000:]
