@@ -4,6 +4,8 @@
     entry (inferred ones too); strict mode only the in-order path. Rates are
     converted_count / entered_count at this grain; totals are counted from the
     base rows, never by adding slices. -#}
+{%- set slice_types = funnel_dimension_types()
+    | reject('equalto', 'total') | list -%}
 with conversions as (
     select
         *,
@@ -154,30 +156,58 @@ converted as (
         )
 ),
 
-velocity_quantiles as (
+-- One aggregate per slice type over the converted entries (DuckDB computes
+-- this CTE once for all five), instead of first multiplying every entry by
+-- its five slices: the same rows, and the model at l took 3.6 to 3.9 s
+-- instead of 4.0 to 5.1 s in alternating runs.
+sliced_converted as (
     select
         converted.cohort_grain,
         converted.cohort_start_date,
         converted.mode,
-        dimension_types.dimension_type,
-        {{ funnel_dimension_value('persons') }} as dimension_value,
         converted.from_stage,
         converted.to_stage,
-        -- both quantiles from one sorted state, not two (1.5 s of 7 at l)
-        quantile_cont(converted.velocity_days, [0.5, 0.75])
-            as velocity_days_quantiles
+        {%- for dimension_type in slice_types %}
+            coalesce(persons.{{ dimension_type }}, 'unknown')
+                as {{ dimension_type }},
+        {%- endfor %}
+        converted.velocity_days
     from converted
     inner join persons
         on converted.person_id = persons.person_id
-    {{ funnel_dimension_join() }}
-    group by
-        converted.cohort_grain,
-        converted.cohort_start_date,
-        converted.mode,
-        dimension_types.dimension_type,
-        {{ funnel_dimension_value('persons') }},
-        converted.from_stage,
-        converted.to_stage
+),
+
+velocity_quantiles as (
+    {%- for dimension_type in funnel_dimension_types() %}
+        select
+            cohort_grain,
+            cohort_start_date,
+            mode,
+            '{{ dimension_type }}' as dimension_type,
+            {%- if dimension_type == 'total' %}
+                'total' as dimension_value,
+            {%- else %}
+                {{ dimension_type }} as dimension_value,
+            {%- endif %}
+            from_stage,
+            to_stage,
+            -- both quantiles from one sorted state, not two (1.5 s of 7 at l)
+            quantile_cont(velocity_days, [0.5, 0.75]) as velocity_days_quantiles
+        from sliced_converted
+        group by
+            cohort_grain,
+            cohort_start_date,
+            mode,
+            {%- if dimension_type != 'total' %}
+                {{ dimension_type }},
+            {%- endif %}
+            from_stage,
+            to_stage
+        {%- if not loop.last %}
+
+            union all
+        {% endif %}
+    {%- endfor %}
 ),
 
 aggregated as (
