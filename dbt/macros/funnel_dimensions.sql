@@ -20,7 +20,13 @@
         when 'total' then 'total'
         {%- for dimension_type in funnel_dimension_types() if dimension_type != 'total' %}
         when '{{ dimension_type }}'
-            then coalesce({{ person_alias }}.{{ dimension_type }}, 'unknown')
+            then {{ funnel_slice_value(person_alias, dimension_type) }}
         {%- endfor %}
     end
+{%- endmacro %}
+
+{#- A person's value of one slice type (not `total`); people without one are
+    counted under 'unknown'. -#}
+{% macro funnel_slice_value(person_alias, dimension_type) -%}
+    coalesce({{ person_alias }}.{{ dimension_type }}, 'unknown')
 {%- endmacro %}

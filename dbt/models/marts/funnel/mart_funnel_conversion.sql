@@ -168,7 +168,7 @@ sliced_converted as (
         converted.from_stage,
         converted.to_stage,
         {%- for dimension_type in slice_types %}
-            coalesce(persons.{{ dimension_type }}, 'unknown')
+            {{ funnel_slice_value('persons', dimension_type) }}
                 as {{ dimension_type }},
         {%- endfor %}
         converted.velocity_days
