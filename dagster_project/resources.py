@@ -8,6 +8,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.lib.env import env_number
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -62,7 +64,7 @@ class FunnelSettings(dg.ConfigurableResource):
     @property
     def settle_seconds(self) -> float:
         """How long a landing file must be unchanged before the sensor counts it."""
-        return float(os.environ.get("FUNNEL_SETTLE_SECONDS", "30"))
+        return env_number("FUNNEL_SETTLE_SECONDS", 30.0, unit="seconds")
 
     @property
     def full_refresh(self) -> bool:

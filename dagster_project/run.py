@@ -18,6 +18,7 @@ from typing import NoReturn
 import dagster as dg
 
 from dagster_project.lib import warmup
+from dagster_project.lib.env import env_number
 from dagster_project.lib.lock import WarehouseLocked, run_lock
 from dagster_project.resources import FunnelSettings
 
@@ -110,7 +111,7 @@ def main() -> int:
     # process: out of the garbage collector's way, its full passes during the run have less to
     # walk.
     gc.freeze()
-    wait = float(os.environ.get("FUNNEL_RUN_LOCK_WAIT", DEFAULT_LOCK_WAIT_SECONDS))
+    wait = env_number("FUNNEL_RUN_LOCK_WAIT", DEFAULT_LOCK_WAIT_SECONDS, unit="seconds")
     try:
         with run_lock(
             settings.warehouse_path,

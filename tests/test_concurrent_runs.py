@@ -77,7 +77,7 @@ def test_second_run_waits_or_stops_cleanly(xs_landing, dbt_manifest, tmp_path):
 
 
 def test_a_run_that_breaks_ends_with_its_error_and_status_1(dbt_manifest, tmp_path):
-    """An error after start-up is the last thing printed, as Python prints it; exit status 1."""
+    """An error after start-up is the last thing printed, naming what to fix; exit status 1."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FUNNEL_", "DAGSTER_HOME"))}
     env.update(
         FUNNEL_LANDING_DIR=str(tmp_path / "landing"),
@@ -88,5 +88,6 @@ def test_a_run_that_breaks_ends_with_its_error_and_status_1(dbt_manifest, tmp_pa
     out, _ = broken.communicate(timeout=120)
     assert broken.returncode == 1, out[-3000:]
     assert out.rstrip().splitlines()[-1] == (
-        "ValueError: could not convert string to float: 'soon'"
+        "ValueError: FUNNEL_RUN_LOCK_WAIT='soon' is not a number of seconds: set it to one "
+        "(the default is 1800) or unset it."
     ), out[-3000:]

@@ -165,6 +165,26 @@ def test_gx_frame_is_a_repeatable_sample_of_about_max_rows_with_the_lineage(tmp_
     ]  # fmt: skip
 
 
+def test_env_number_reads_a_setting_or_names_it_when_it_is_not_a_number(monkeypatch):
+    from dagster_project.lib.env import env_number
+
+    monkeypatch.delenv("FUNNEL_PROBE", raising=False)
+    assert env_number("FUNNEL_PROBE", 30.0) == 30.0
+    monkeypatch.setenv("FUNNEL_PROBE", " ")
+    assert env_number("FUNNEL_PROBE", 30.0) == 30.0  # empty counts as unset
+    monkeypatch.setenv("FUNNEL_PROBE", "2.5")
+    assert env_number("FUNNEL_PROBE", 30.0, unit="seconds") == 2.5
+    monkeypatch.setenv("FUNNEL_PROBE", "4")
+    assert env_number("FUNNEL_PROBE", 2, kind=int) == 4
+    monkeypatch.setenv("FUNNEL_PROBE", "4.5")
+    with pytest.raises(ValueError) as err:
+        env_number("FUNNEL_PROBE", 2, kind=int, unit="workers")
+    assert str(err.value) == (
+        "FUNNEL_PROBE='4.5' is not a whole number of workers: set it to one (the default is 2) "
+        "or unset it."
+    )
+
+
 def test_warmup_imports_what_was_asked_once_on_a_side_thread(tmp_path, monkeypatch):
     name = "funnel_warmup_probe"
     (tmp_path / f"{name}.py").write_text(

@@ -9,7 +9,6 @@ batch behind, and the load log makes a reload of the same bytes a no-op.
 from __future__ import annotations
 
 import gzip
-import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -21,6 +20,7 @@ import duckdb
 from dagster_project.ingest.contract import Column, ObjectContract
 from dagster_project.ingest.discover import BatchFile, file_checksum
 from dagster_project.lib.duck import fetch_one
+from dagster_project.lib.env import env_number
 from dagster_project.lib.naming import dedupe_names, to_snake_case
 
 LINEAGE_COLUMNS = (
@@ -522,7 +522,7 @@ def ingest_workers() -> int:
     already spreads that read over both cores. More than two gains little on small machines and
     adds memory.
     """
-    return max(1, int(os.environ.get("FUNNEL_INGEST_WORKERS", "2")))
+    return max(1, env_number("FUNNEL_INGEST_WORKERS", 2, kind=int, unit="workers"))
 
 
 def load_objects(

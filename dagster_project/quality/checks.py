@@ -6,12 +6,12 @@ totals are covered in full by dbt tests.
 """
 
 import json
-import os
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from dagster_project.lib.duck import connect_work
+from dagster_project.lib.env import env_number
 from dagster_project.lib.suites import load_suite_dict, outcome, suite_columns, suite_files
 from dagster_project.resources import FunnelSettings
 from dagster_project.transform.project import dbt_project
@@ -179,7 +179,7 @@ def build_gx_checks(dbt_assets_def: dg.AssetsDefinition) -> list[dg.AssetChecksD
     @dg.multi_asset_check(name="great_expectations", specs=specs, can_subset=True, pool="duckdb")
     def great_expectations(context: dg.AssetCheckExecutionContext, settings: FunnelSettings):
         """Validate each gated model's table with its Great Expectations suite."""
-        max_rows = int(os.environ.get("FUNNEL_GX_MAX_ROWS", DEFAULT_MAX_ROWS))
+        max_rows = env_number("FUNNEL_GX_MAX_ROWS", DEFAULT_MAX_ROWS, kind=int, unit="rows")
         blocking: list[str] = []
         for check_key in sorted(context.selected_asset_check_keys, key=str):
             model, schema, suite_dict = suites[check_key]
