@@ -3,7 +3,12 @@
     into one row per person and slice. `total` is a slice of its own, so totals
     are counted from the base rows and never by adding slices up. -#}
 {% macro funnel_dimension_types() -%}
-    {{ return(['total', 'lead_source', 'region', 'segment', 'channel']) }}
+    {{ return(['total'] + funnel_slice_types()) }}
+{%- endmacro %}
+
+{#- The slice types that are person attributes: every type but `total`. -#}
+{% macro funnel_slice_types() -%}
+    {{ return(['lead_source', 'region', 'segment', 'channel']) }}
 {%- endmacro %}
 
 {% macro funnel_dimension_join() -%}
@@ -18,7 +23,7 @@
 {% macro funnel_dimension_value(person_alias) -%}
     case dimension_types.dimension_type
         when 'total' then 'total'
-        {%- for dimension_type in funnel_dimension_types() if dimension_type != 'total' %}
+        {%- for dimension_type in funnel_slice_types() %}
         when '{{ dimension_type }}'
             then {{ funnel_slice_value(person_alias, dimension_type) }}
         {%- endfor %}

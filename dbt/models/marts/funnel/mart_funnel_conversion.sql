@@ -4,8 +4,6 @@
     entry (inferred ones too); strict mode only the in-order path. Rates are
     converted_count / entered_count at this grain; totals are counted from the
     base rows, never by adding slices. -#}
-{%- set slice_types = funnel_dimension_types()
-    | reject('equalto', 'total') | list -%}
 with conversions as (
     select
         *,
@@ -167,7 +165,7 @@ sliced_converted as (
         converted.mode,
         converted.from_stage,
         converted.to_stage,
-        {%- for dimension_type in slice_types %}
+        {%- for dimension_type in funnel_slice_types() %}
             {{ funnel_slice_value('persons', dimension_type) }}
                 as {{ dimension_type }},
         {%- endfor %}
