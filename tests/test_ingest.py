@@ -11,6 +11,7 @@ from dagster_project.ingest.contract import CONTRACTS, get_contract
 from dagster_project.ingest.discover import discover
 from dagster_project.ingest.load import (
     IngestError,
+    blank_expr,
     load_object,
     load_objects,
     qident,
@@ -221,6 +222,74 @@ def test_the_fast_reject_test_agrees_with_the_reasons(contract):
         ).fetchall()[0][0]
         > 0
     )
+
+
+# Whitespace that `trim` removes but a cast does not skip, and whitespace that neither does.
+_UNICODE_PADDING = ["\u00a0", "\u2003", "\u3000", "\t", "\n"]
+
+
+def _trim_first(v: str, contract_type: str) -> str:
+    """The reading the contract defines: trim, blank is NULL, then cast (the slow way)."""
+    text = f"nullif(trim({v}), '')"
+    sql_type = {
+        "double": "double",
+        "money": "decimal(38, 6)",
+        "date": "date",
+        "timestamp": "timestamptz",
+    }.get(contract_type)
+    if sql_type:
+        cast = f"try_cast({text} as {sql_type})"
+        return f"({cast} at time zone 'UTC')" if contract_type == "timestamp" else cast
+    if contract_type == "integer":
+        whole, number = f"try_cast({text} as bigint)", f"try_cast({text} as double)"
+        return (
+            f"case when {whole} = {number} then {whole} "
+            f"when {number} = floor({number}) then try_cast({number} as bigint) end"
+        )
+    if contract_type == "boolean":
+        return (
+            f"case when lower({text}) in ('true', 't', '1', 'yes', 'y') then true "
+            f"when lower({text}) in ('false', 'f', '0', 'no', 'n') then false end"
+        )
+    return f"nullif({v}, '')"
+
+
+def test_casts_and_blank_tests_read_values_as_trimmed_text_would():
+    """``typed_expr`` casts a value as it is and trims only when that fails, and ``blank_expr``
+    trims only values not starting with printable ASCII; both must give exactly what trimming
+    every value first gives, for padded, blank, unreadable and Unicode-padded values."""
+    values = [v for v in _AWKWARD_VALUES if v is not None]
+    values += [p + v for p in _UNICODE_PADDING for v in values] + [
+        v + p for p in _UNICODE_PADDING for v in values
+    ]
+    values += [*_UNICODE_PADDING, None, "9223372036854775808", "-0", "nan", "2026-02-28 10:00"]
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("create table t (v varchar)")
+    con.executemany("insert into t values (?)", [[v] for v in values])
+    for contract_type in ("boolean", "integer", "double", "money", "date", "timestamp"):
+        differ = con.execute(
+            f"select v, {typed_expr('v', contract_type)}, {_trim_first('v', contract_type)} "
+            f"from t where {typed_expr('v', contract_type)}::varchar "
+            f"is distinct from {_trim_first('v', contract_type)}::varchar"
+        ).fetchall()
+        assert not differ, (contract_type, differ[:5])
+    differ = con.execute(
+        f"select v from t where {blank_expr('v')} is distinct from coalesce(trim(v), '') = ''"
+    ).fetchall()
+    assert not differ, differ[:5]
+    # whole numbers only, exactly: DuckDB's own cast rounds "12.5" to 13
+    integers = con.execute(
+        f"select {typed_expr('v', 'integer')} from (values ('12.5'), (' 12.0 '), ('1e3'), "
+        "('9007199254740993'), ('-0')) as t(v)"
+    ).fetchall()
+    assert [r[0] for r in integers] == [None, 12, 1000, 9007199254740993, 0]
+    # the values do exercise both readings: some read only once trimmed, some are blank
+    assert con.execute(
+        "select count(*) filter (where try_cast(v as date) is null "
+        "and try_cast(nullif(trim(v), '') as date) is not null), "
+        f"count(*) filter (where {blank_expr('v')} and v is not null) from t"
+    ).fetchall()[0] > (0, 0)
 
 
 def test_offsets_are_converted_to_utc(tmp_path):

@@ -86,46 +86,69 @@ def qstr(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _try_cast(col: str, sql_type: str) -> str:
+    """``col`` cast to ``sql_type`` after trimming; NULL when blank or unreadable.
+
+    Values are cast as they are first and trimmed only when that fails: ``trim`` does Unicode
+    work on every character, and on the 8.9M activities at scale l a trimmed timestamp cast took
+    0.81 s against 0.16 s this way. Casting an untrimmed value that reads gives what casting it
+    trimmed gives (a plain test compares the two on padded, blank and unreadable values).
+    """
+    v = qident(col)
+    return f"coalesce(try_cast({v} as {sql_type}), try_cast(nullif(trim({v}), '') as {sql_type}))"
+
+
+def blank_expr(col: str) -> str:
+    """SQL true when ``col`` is NULL or only whitespace (what ``trim`` removes); never NULL.
+
+    The same as ``coalesce(trim(v), '') = ''`` at half the cost: a value whose first character
+    is printable ASCII cannot be blank, so only the others are trimmed.
+    """
+    v = qident(col)
+    return f"({v} is null or ((ascii({v}) < 33 or ascii({v}) > 126) and trim({v}) = ''))"
+
+
 def typed_expr(col: str, contract_type: str) -> str:
     """SQL turning the text value of ``col`` into its contract type; NULL when unreadable."""
     v = qident(col)
-    text = f"nullif(trim({v}), '')"
     if contract_type == "string":
         return f"nullif({v}, '')"
     if contract_type == "boolean":
-        return (
-            f"case when lower({text}) in ('true', 't', '1', 'yes', 'y') then true "
-            f"when lower({text}) in ('false', 'f', '0', 'no', 'n') then false end"
-        )
+
+        def flag(text: str) -> str:
+            return (
+                f"case when lower({text}) in ('true', 't', '1', 'yes', 'y') then true "
+                f"when lower({text}) in ('false', 'f', '0', 'no', 'n') then false end"
+            )
+
+        # As in _try_cast: trimmed only when the value as it is reads as neither.
+        return f"coalesce({flag(v)}, {flag(f'trim({v})')})"
     if contract_type == "integer":
-        # "12.0" is an integer written by a spreadsheet; "12.5" is not.
+        # "12.0" is an integer written by a spreadsheet; "12.5" is not, though DuckDB's cast
+        # to bigint rounds it to 13: a cast that changed the number is no reading.
+        whole, number = _try_cast(col, "bigint"), _try_cast(col, "double")
         return (
-            f"coalesce(try_cast({text} as bigint), case when try_cast({text} as double) "
-            f"= floor(try_cast({text} as double)) then try_cast(try_cast({text} as double) "
-            "as bigint) end)"
+            f"case when {whole} = {number} then {whole} "
+            f"when {number} = floor({number}) then try_cast({number} as bigint) end"
         )
     if contract_type == "double":
-        return f"try_cast({text} as double)"
+        return _try_cast(col, "double")
     if contract_type == "money":
-        return f"try_cast({text} as decimal(38, 6))"
+        return _try_cast(col, "decimal(38, 6)")
     if contract_type == "date":
-        return f"try_cast({text} as date)"
+        return _try_cast(col, "date")
     if contract_type == "timestamp":
         # Offsets (Z, +02:00, +0000) are honoured; naive values are taken as UTC (the session
         # time zone is UTC). Stored as naive UTC timestamps.
-        return f"({_parsed_timestamp(col)} at time zone 'UTC')"
+        return f"({_try_cast(col, 'timestamptz')} at time zone 'UTC')"
     raise ValueError(contract_type)
-
-
-def _parsed_timestamp(col: str) -> str:
-    return f"try_cast(nullif(trim({qident(col)}), '') as timestamptz)"
 
 
 def _readable_expr(c: Column) -> str:
     """Null exactly when ``typed_expr`` is: a timestamp skips the shift to UTC, which is
     per-row ICU work and cannot turn a value into NULL or back."""
     if c.type == "timestamp":
-        return _parsed_timestamp(c.name)
+        return _try_cast(c.name, "timestamptz")
     return typed_expr(c.name, c.type)
 
 
@@ -135,32 +158,39 @@ def typed_name(col: str) -> str:
 
 
 def _reject_rules(
-    contract: ObjectContract, present: set[str], typed: Callable[[Column], str]
+    contract: ObjectContract,
+    present: set[str],
+    typed: Callable[[Column], str],
+    conditions_only: bool = False,
 ) -> list[tuple[str, str]]:
-    """(condition, reason) for each rule a row can break; ``typed`` gives a column's cast value."""
+    """(condition, reason) for each rule a row can break; ``typed`` gives a column's cast value.
+
+    With ``conditions_only`` a required typed column gets one rule instead of two: it breaks one
+    exactly when its cast is NULL (blank or unreadable), and the reason tells the two apart.
+    """
     rules = []
     for c in contract.columns:
         if c.name not in present:
             continue
         v = qident(c.name)
-        # Cheapest form first: DuckDB evaluates an AND's second term only for rows the first
-        # one passes, and `coalesce(trim(v), '') = ''` is `nullif(trim(v), '') is null` at half
-        # the cost (measured on 8.9M activities).
+        if conditions_only and c.required and c.type != "string":
+            rules.append((f"{typed(c)} is null", ""))
+            continue
         if c.required:
-            rules.append(
-                (f"coalesce(trim({v}), '') = ''", qstr(f"{c.name}: required value is missing"))
-            )
+            rules.append((blank_expr(c.name), qstr(f"{c.name}: required value is missing")))
         if c.type != "string":
+            # Cheapest term first: DuckDB evaluates an AND's second term only for rows the
+            # first one passes.
             rules.append(
                 (
-                    f"({typed(c)} is null and coalesce(trim({v}), '') <> '')",
+                    f"({typed(c)} is null and not {blank_expr(c.name)})",
                     f"{qstr(c.name + ': cannot read ')} || {qstr(chr(39))} || left({v}, 40) || "
                     f"{qstr(chr(39) + ' as ' + c.type)}",
                 )
             )
     for group in contract.required_any:
         cols = [g for g in group if g in present]
-        cond = " and ".join(f"coalesce(trim({qident(g)}), '') = ''" for g in cols) or "true"
+        cond = " and ".join(blank_expr(g) for g in cols) or "true"
         rules.append((f"({cond})", qstr(" or ".join(group) + ": one is required")))
     return rules
 
@@ -186,7 +216,7 @@ def reject_condition_expr(contract: ObjectContract, present: set[str]) -> str:
     The same rules as ``reject_reason_expr`` without building the reason: a clean batch is
     loaded straight from the file's text, and reasons are only worked out when a row fails.
     """
-    rules = _reject_rules(contract, present, _readable_expr)
+    rules = _reject_rules(contract, present, _readable_expr, conditions_only=True)
     return "(" + " or ".join(cond for cond, _ in rules) + ")" if rules else "false"
 
 
