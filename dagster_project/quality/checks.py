@@ -6,6 +6,7 @@ totals are covered in full by dbt tests.
 """
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
@@ -116,10 +117,10 @@ def run_suite(suite_dict: dict, frame) -> list[dict]:
 
 
 def evaluate_suite(
-    settings: FunnelSettings, model: str, schema: str, suite_dict: dict, max_rows: int
+    suite_dict: dict, frame, total: int
 ) -> tuple[bool, dg.AssetCheckSeverity, str, dict]:
-    """Validate one model's table; returns (passed, severity, description, metadata)."""
-    frame, total = _dataframe(settings, schema, model, max_rows, suite_columns(suite_dict))
+    """Validate one model's rows (``frame``, read from a table of ``total`` rows); returns
+    (passed, severity, description, metadata)."""
     results = run_suite(suite_dict, frame)
     passed, severity = outcome([(r["severity"], r["success"]) for r in results])
     failed = [r for r in results if not r["success"]]
@@ -181,22 +182,33 @@ def build_gx_checks(dbt_assets_def: dg.AssetsDefinition) -> list[dg.AssetChecksD
         """Validate each gated model's table with its Great Expectations suite."""
         max_rows = env_number("FUNNEL_GX_MAX_ROWS", DEFAULT_MAX_ROWS, kind=int, unit="rows")
         blocking: list[str] = []
-        for check_key in sorted(context.selected_asset_check_keys, key=str):
-            model, schema, suite_dict = suites[check_key]
-            passed, severity, description, metadata = evaluate_suite(
-                settings, model, schema, suite_dict, max_rows
-            )
-            context.log.info(f"gx_{model}: {'passed' if passed else description}")
-            if not passed and severity == dg.AssetCheckSeverity.ERROR:
-                blocking.append(f"gx_{model} (expectations/{model}.json): {description}")
-            yield dg.AssetCheckResult(
-                asset_key=check_key.asset_key,
-                check_name=check_key.name,
-                passed=passed,
-                severity=severity,
-                description=description,
-                metadata=metadata,
-            )
+        keys = sorted(context.selected_asset_check_keys, key=str)
+        # The tables are read on a second thread while GX validates in this one: DuckDB lets go
+        # of the GIL while it reads. At scale l the 17 reads took 1.6 s and the validations
+        # 1.5 s, one after the other.
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gx-reader")
+        reads = [
+            reader.submit(_dataframe, settings, schema, model, max_rows, suite_columns(suite_dict))
+            for model, schema, suite_dict in (suites[k] for k in keys)
+        ]
+        try:
+            for check_key, read in zip(keys, reads, strict=True):
+                model, _, suite_dict = suites[check_key]
+                frame, total = read.result()
+                passed, severity, description, metadata = evaluate_suite(suite_dict, frame, total)
+                context.log.info(f"gx_{model}: {'passed' if passed else description}")
+                if not passed and severity == dg.AssetCheckSeverity.ERROR:
+                    blocking.append(f"gx_{model} (expectations/{model}.json): {description}")
+                yield dg.AssetCheckResult(
+                    asset_key=check_key.asset_key,
+                    check_name=check_key.name,
+                    passed=passed,
+                    severity=severity,
+                    description=description,
+                    metadata=metadata,
+                )
+        finally:
+            reader.shutdown(wait=True, cancel_futures=True)
         if blocking:
             # Fail the step with the rules and rows themselves, so the run's first error says
             # what is wrong rather than only that a check failed.
