@@ -12,7 +12,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: install run test lint format ui sample dbt-parse sources clean bench
+.PHONY: install run test lint format ui sample dbt-parse sources clean bench postgres portability
 
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -35,8 +35,22 @@ run: dbt-parse $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m dagster_project.run
 
 ## test: lint, then the whole test suite (CI calls exactly this)
-test: dbt-parse lint
+test: dbt-parse lint postgres
 	$(BIN)/python -m pytest
+
+# The portability test (SPEC 10) starts its own PostgreSQL server from Debian's package; install
+# the package when the server binaries are missing (root, or sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+## postgres: install PostgreSQL's server binaries when missing (for tests/test_portability.py)
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+		echo "Installing Debian's postgresql package for tests/test_portability.py"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+
+## portability: build the dbt project on a throwaway PostgreSQL server and compare its marts
+portability: dbt-parse postgres
+	$(BIN)/python -m pytest tests/test_portability.py
 
 lint: dbt-parse
 	$(BIN)/ruff check dagster_project tests

@@ -51,7 +51,7 @@
 {%- endmacro %}
 
 {% macro key_temp_name(suffix) -%}
-    {{- return('temp.main.' ~ this.identifier ~ '__' ~ suffix) -}}
+    {{- return(temp_relation(this.identifier ~ '__' ~ suffix)) -}}
 {%- endmacro %}
 
 {#- Pre-hook: this build's digest per key. Computed on every build, full
@@ -60,12 +60,24 @@
     changes the digest. -#}
 {% macro compute_key_digests(inputs, lookups=[], settings=[]) -%}
     {%- set key = digest_key() -%}
-    create or replace temp table {{ key_temp_name('new_digests') }} as
+    {%- set parts = [
+        'sum(digest)',
+        "'" ~ local_md5(model.raw_code) ~ "'",
+        "'" ~ local_md5(tojson(settings)) ~ "'",
+    ] -%}
+    {%- for relation in lookups -%}
+        {%- do parts.append(
+            '(select sum(' ~ row_hash('lookup_rows') ~ ') from '
+            ~ relation ~ ' as lookup_rows)'
+        ) -%}
+    {%- endfor -%}
+    {% call create_or_replace_table(key_temp_name('new_digests'), temporary=true) %}
     with input_digests as (
         {%- for relation in inputs %}
             select
                 input_rows.{{ key }} as digest_key,
-                hash({{ loop.index }}, sum(hash(input_rows))) as digest
+                {{ hash_values([loop.index | string, 'sum(' ~ row_hash('input_rows') ~ ')']) }}
+                    as digest
             from {{ relation }} as input_rows
             group by input_rows.{{ key }}
             {%- if not loop.last %}
@@ -76,16 +88,10 @@
 
     select
         digest_key,
-        hash(
-            sum(digest),
-            '{{ local_md5(model.raw_code) }}',
-            '{{ local_md5(tojson(settings)) }}'
-            {%- for relation in lookups %},
-            (select sum(hash(lookup_rows)) from {{ relation }} as lookup_rows)
-            {%- endfor %}
-        ) as digest
+        {{ hash_values(parts) }} as digest
     from input_digests
     group by digest_key
+    {% endcall %}
 {%- endmacro %}
 
 {#- The digests the last build saved, or none. -#}
@@ -104,7 +110,7 @@
     version of this macro). -#}
 {% macro find_changed_keys() -%}
     {%- set saved = saved_key_digests() -%}
-    create or replace temp table {{ key_temp_name('changed_keys') }} as
+    {% call create_or_replace_table(key_temp_name('changed_keys'), temporary=true) %}
     {% if not is_incremental() -%}
         select digest_key from {{ key_temp_name('new_digests') }}
     {%- elif saved is none -%}
@@ -117,7 +123,8 @@
         full outer join {{ saved }} as saved
             on new_digests.digest_key = saved.digest_key
         where new_digests.digest is distinct from saved.digest
-    {%- endif -%}
+    {%- endif %}
+    {% endcall %}
 {%- endmacro %}
 
 {#- Pre-hook: the changed keys' rows go; the model inserts them again. -#}
@@ -149,7 +156,7 @@
     after a first build the new table would make it true. -#}
 {% macro save_key_digests() -%}
     {%- set saved = saved_key_digests() -%}
-    create or replace table {{ key_digest_relation() }} as
+    {% call create_or_replace_table(key_digest_relation()) %}
     select
         new_digests.digest_key,
         new_digests.digest,
@@ -168,6 +175,7 @@
         left join {{ saved }} as saved
             on new_digests.digest_key = saved.digest_key
     {%- endif %}
+    {% endcall %}
 {%- endmacro %}
 
 {#- Post-hook: the temp tables go, rather than holding memory until dbt

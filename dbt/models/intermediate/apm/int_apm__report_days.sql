@@ -76,9 +76,9 @@ final as (
         case
             when grid.period_offset = 0
                 then
-                    grid.day_of_fiscal_quarter * 1.0
+                    cast(grid.day_of_fiscal_quarter as {{ type_double() }})
                     / periods.days_in_fiscal_quarter
-            else 0.0
+            else cast(0 as {{ type_double() }})
         end as pct_period_elapsed,
         grid.ly_as_of_date,
         ly_periods.fiscal_quarter_label as ly_fiscal_period,

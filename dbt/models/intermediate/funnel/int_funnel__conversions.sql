@@ -43,9 +43,9 @@ final as (
         to_events.entered_date as to_entered_date,
         coalesce(to_events.is_strict, false) as to_is_strict,
         to_events.person_id is not null as is_converted,
-        {{ dbt.datediff(
+        cast({{ dbt.datediff(
             'from_events.entered_at', 'to_events.entered_at', 'second'
-        ) }} / 86400.0 as velocity_days,
+        ) }} as {{ type_double() }}) / 86400 as velocity_days,
         to_events.person_id is not null
         and (from_events.is_inferred or to_events.is_inferred)
             as is_inferred_hop

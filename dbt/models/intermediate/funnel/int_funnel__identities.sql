@@ -52,7 +52,9 @@ visitors as (
 contact_anchor as (
     select
         converted_contact_id as contact_id,
-        arg_min(lead_id, (created_at, lead_id)) as anchor_lead_id
+        {{ first_row_values(
+            {'anchor_lead_id': 'lead_id'}, ['created_at', 'lead_id']
+        ) }}
     from leads
     where converted_contact_id is not null
     group by converted_contact_id
@@ -96,7 +98,9 @@ crm_identities as (
 email_owner as (
     select
         email_normalised,
-        arg_min(person_id, (created_at, identity_id)) as person_id
+        {{ first_row_values(
+            {'person_id': 'person_id'}, ['created_at', 'identity_id']
+        ) }}
     from crm_identities
     where email_normalised is not null and email_normalised <> ''
     group by email_normalised

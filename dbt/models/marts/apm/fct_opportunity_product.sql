@@ -31,10 +31,10 @@ shares as (
         case
             when sum(family_price_local) over (partition by opportunity_id) <> 0
                 then
-                    family_price_local
+                    cast(family_price_local as {{ type_double() }})
                     / sum(family_price_local) over (partition by opportunity_id)
             else
-                family_lines * 1.0
+                cast(family_lines as {{ type_double() }})
                 / sum(family_lines) over (partition by opportunity_id)
         end as allocation_share
     from families

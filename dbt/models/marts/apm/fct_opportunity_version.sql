@@ -97,11 +97,11 @@ sequenced as (
         ) as valid_to,
         -- A change row without a close date (the creation row of some orgs)
         -- takes the next one the history knows.
-        first_value(close_date ignore nulls) over (
-            partition by opportunity_id
-            order by valid_from, change_id
-            rows between current row and unbounded following
-        ) as filled_close_date
+        {{ first_non_null(
+            'close_date',
+            window='partition by opportunity_id order by valid_from, change_id
+                rows between current row and unbounded following',
+        ) }} as filled_close_date
     from changes
 ),
 
@@ -150,7 +150,9 @@ versions as (
         sequenced.amount_local,
         sequenced.amount_local
         * coalesce(
-            opportunities.acv_local / nullif(opportunities.amount_local, 0), 1
+            cast(opportunities.acv_local as {{ type_double() }})
+            / nullif(opportunities.amount_local, 0),
+            1
         ) as acv_local,
         case
             when
@@ -197,9 +199,11 @@ versions as (
 final as (
     select
         *,
-        -- ConversionRate is units per 1 corporate unit: divide (metrics.md 2.3)
-        amount_local / fx_rate as amount_corp,
-        acv_local / fx_rate as acv_corp,
+        -- ConversionRate is units per 1 corporate unit: divide (metrics.md
+        -- 2.3); a double on every engine (DuckDB divides decimals into one,
+        -- PostgreSQL into a numeric), so the marts' types do not vary
+        cast(amount_local as {{ type_double() }}) / fx_rate as amount_corp,
+        cast(acv_local as {{ type_double() }}) / fx_rate as acv_corp,
         -- the pipeline-generation anchor (metrics.md 3.3): first entry into
         -- the qualified band, a win counting as qualified; compare it with
         -- the day read, it may lie after it

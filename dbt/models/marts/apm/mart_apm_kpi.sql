@@ -85,8 +85,12 @@ closed_kpis as (
         percentile_cont(0.5) within group (
             order by case when is_won and acv_corp > 0 then acv_corp_share end
         ) as deal_size_median,
-        avg(case when is_won and cycle_days >= 0 then cycle_days end)
-            as cycle_days_mean,
+        avg(
+            case
+                when is_won and cycle_days >= 0
+                    then cast(cycle_days as {{ type_double() }})
+            end
+        ) as cycle_days_mean,
         percentile_cont(0.5) within group (
             order by case when is_won and cycle_days >= 0 then cycle_days end
         ) as cycle_days_median
@@ -125,8 +129,8 @@ final as (
         closed_kpis.dimension_value,
         closed_kpis.won_count,
         closed_kpis.closed_count,
-        closed_kpis.won_count * 1.0 / nullif(closed_kpis.closed_count, 0)
-            as win_rate_count,
+        cast(closed_kpis.won_count as {{ type_double() }})
+        / nullif(closed_kpis.closed_count, 0) as win_rate_count,
         closed_kpis.won_acv,
         closed_kpis.lost_acv,
         closed_kpis.won_acv
@@ -141,7 +145,10 @@ final as (
         closed_kpis.cycle_days_median,
         coalesce(created.pipeline_created_count, 0) as pipeline_created_count,
         coalesce(created.pipeline_created_count, 0)
-        * (closed_kpis.won_count * 1.0 / nullif(closed_kpis.closed_count, 0))
+        * (
+            cast(closed_kpis.won_count as {{ type_double() }})
+            / nullif(closed_kpis.closed_count, 0)
+        )
         * (
             closed_kpis.won_positive_acv
             / nullif(closed_kpis.won_positive_count, 0)

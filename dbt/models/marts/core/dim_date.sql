@@ -108,7 +108,7 @@ final as (
         day_of_fiscal_quarter,
         days_remaining_in_fiscal_quarter,
         90 - days_remaining_in_fiscal_quarter as day_of_quarter_normalised,
-        cast(day_of_fiscal_quarter as {{ dbt.type_float() }})
+        cast(day_of_fiscal_quarter as {{ type_double() }})
         / days_in_fiscal_quarter as pct_fiscal_quarter_elapsed,
         cast({{ ly_same_day }} as date) as same_day_last_fiscal_year,
         iso_weekday = {{ var('weekly_review_weekday') | int }}

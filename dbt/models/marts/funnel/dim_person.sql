@@ -20,25 +20,23 @@ accounts as (
 ),
 
 -- Per person, in one pass: the first record of each kind (a person can have
--- several; first by creation, then id) with its e-mail. One arg_min per kind
--- carries both values: each struct-keyed arg_min costs a pass of its own.
+-- several; first by creation, then id) with its e-mail (macros/portable.sql
+-- takes both from the same row in one aggregate).
 person_firsts as (
     select
         person_id,
-        arg_min(
-            struct_pack(identity_id, email_normalised),
-            (created_at, identity_id)
-        ) filter (where identity_type = 'lead') as first_lead,
-        arg_min(
-            struct_pack(identity_id, email_normalised),
-            (created_at, identity_id)
-        ) filter (where identity_type = 'contact') as first_contact,
-        arg_min(
-            struct_pack(identity_id, email_normalised),
-            (created_at, identity_id)
-        ) filter (where identity_type = 'prospect') as first_prospect,
-        arg_min(identity_id, (created_at, identity_id))
-        filter (where identity_type = 'visitor') as visitor_id,
+        {%- for kind in ['lead', 'contact', 'prospect'] %}
+            {{ first_row_values(
+                {kind ~ '_id': 'identity_id', kind ~ '_email': 'email_normalised'},
+                ['created_at', 'identity_id'],
+                where="identity_type = '" ~ kind ~ "'"
+            ) }},
+        {%- endfor %}
+        {{ first_row_values(
+            {'visitor_id': 'identity_id'},
+            ['created_at', 'identity_id'],
+            where="identity_type = 'visitor'"
+        ) }},
         min(created_at) filter (where identity_type <> 'visitor') as known_at,
         min(created_at) as first_seen_at
     from identities
@@ -51,17 +49,14 @@ person_firsts as (
 persons as (
     select
         person_id,
-        struct_extract(first_lead, 'identity_id') as lead_id,
-        struct_extract(first_contact, 'identity_id') as contact_id,
-        struct_extract(first_prospect, 'identity_id') as prospect_id,
+        lead_id,
+        contact_id,
+        prospect_id,
         visitor_id,
         known_at,
         first_seen_at,
-        coalesce(
-            struct_extract(first_lead, 'email_normalised'),
-            struct_extract(first_contact, 'email_normalised'),
-            struct_extract(first_prospect, 'email_normalised')
-        ) as email_normalised
+        coalesce(lead_email, contact_email, prospect_email)
+            as email_normalised
     from person_firsts
 ),
 

@@ -43,28 +43,33 @@ ladder as (
 -- would otherwise sort at midnight, before the same day's real events).
 -- Source and opportunity break exact ties, so the pick never depends on row
 -- order. An aggregate rather than a ranking window: a hash pass, not a sort;
--- one arg_min of the three values, as each struct-keyed arg_min costs as much
--- as the whole pass (three took 3.6 s at scale l, one 1.0 s).
+-- on DuckDB one arg_min of the three values (macros/portable.sql), as each
+-- struct-keyed arg_min costs as much as the whole pass (three took 3.6 s at
+-- scale l, one 1.0 s).
 first_observed as (
     select
         person_id,
         cycle_no,
         stage,
         min(stage_order) as stage_order,
-        arg_min_null(
-            struct_pack(observed_at, source, opportunity_id), observation_key
-        ) as first_observation
+        {{ first_row_values(
+            {
+                'observed_at': 'observed_at',
+                'source': 'source',
+                'opportunity_id': 'opportunity_id',
+            },
+            [
+                'cast(observed_at as date)',
+                'is_date_only',
+                'observed_at',
+                'source',
+                'opportunity_id',
+            ],
+        ) }}
     from (
         select
             observations.*,
-            ladder.stage_order,
-            (
-                cast(observations.observed_at as date),
-                observations.is_date_only,
-                observations.observed_at,
-                observations.source,
-                observations.opportunity_id
-            ) as observation_key
+            ladder.stage_order
         from observations
         inner join ladder
             on observations.stage = ladder.stage
@@ -90,15 +95,9 @@ reached as (
         ladder.stage,
         ladder.stage_order,
         ladder.entity,
-        struct_extract(
-            first_observed.first_observation, 'observed_at'
-        ) as observed_at,
-        struct_extract(
-            first_observed.first_observation, 'source'
-        ) as source,
-        struct_extract(
-            first_observed.first_observation, 'opportunity_id'
-        ) as opportunity_id
+        first_observed.observed_at,
+        first_observed.source,
+        first_observed.opportunity_id
     from cycles
     inner join ladder
         on cycles.top_order >= ladder.stage_order

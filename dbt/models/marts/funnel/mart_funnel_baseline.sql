@@ -130,13 +130,13 @@ combined as (
         coalesce(baseline.volume, 0) as volume,
         coalesce(baseline.mature_volume, 0) as mature_volume,
         coalesce(baseline.converted_count, 0) as converted_count,
-        baseline.converted_count * 1.0
+        cast(baseline.converted_count as {{ type_double() }})
         / nullif(baseline.mature_volume, 0) as conversion_rate,
         baseline.velocity_days_mean,
         baseline.velocity_days_median,
         coalesce(flow.last_30d_from_entries, 0) as last_30d_from_entries,
         coalesce(flow.last_30d_to_entries, 0) as last_30d_to_entries,
-        flow.last_30d_to_entries * 1.0
+        cast(flow.last_30d_to_entries as {{ type_double() }})
         / nullif(flow.last_30d_from_entries, 0) as last_30d_conversion_rate
     from keys
     inner join pairs

@@ -190,7 +190,8 @@ velocity_quantiles as (
             from_stage,
             to_stage,
             -- both quantiles from one sorted state, not two (1.5 s of 7 at l)
-            quantile_cont(velocity_days, [0.5, 0.75]) as velocity_days_quantiles
+            {{ quantiles_cont('velocity_days', [0.5, 0.75]) }}
+                as velocity_days_quantiles
         from sliced_converted
         group by
             cohort_grain,
@@ -271,7 +272,8 @@ final as (
         from_stage_order,
         entered_count,
         converted_count,
-        converted_count * 1.0 / nullif(entered_count, 0) as conversion_rate,
+        cast(converted_count as {{ type_double() }})
+        / nullif(entered_count, 0) as conversion_rate,
         velocity_days_mean,
         velocity_days_median,
         velocity_days_p75,

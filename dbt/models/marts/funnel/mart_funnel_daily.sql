@@ -65,9 +65,12 @@ rolled as (
             order by activity_date
             rows between {{ flow_days - 1 }} preceding and current row
         ) as entries_rolling_30d,
-        sum(case when activity_date >= {{ window_start }} then entries end)
-            over (partition by stage, dimension_type, dimension_value)
-        * {{ flow_days }} / {{ baseline_days }}.0 as baseline_entries_per_30d
+        cast(
+            sum(case when activity_date >= {{ window_start }} then entries end)
+                over (partition by stage, dimension_type, dimension_value)
+            as {{ type_double() }}
+        )
+        * {{ flow_days }} / {{ baseline_days }} as baseline_entries_per_30d
     from grid
 ),
 
