@@ -1,5 +1,6 @@
 """Helpers the end-to-end tests share: run the main job in process, read a DuckDB file."""
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -21,6 +22,16 @@ def run_refresh(landing: Path, warehouse: Path, as_of: str | None = None):
         return defs.resolve_job_def("refresh_all_job").execute_in_process(
             instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
         )
+
+
+def landing_up_to(landing: Path, last_batch: str, out: Path) -> Path:
+    """A copy of ``landing`` with only the batches up to ``last_batch`` (as extracted by then)."""
+    for path in landing.rglob("*"):
+        if path.is_file() and path.name.split(".")[0] <= last_batch:
+            target = out / path.relative_to(landing)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+    return out
 
 
 def failures(result) -> list[str]:

@@ -11,7 +11,7 @@ import json
 import shutil
 
 import pytest
-from support import failures, query, run_refresh
+from support import failures, landing_up_to, query, run_refresh
 
 from dagster_project.sample.generate import SOURCE_FUNNEL
 
@@ -24,12 +24,7 @@ EVENT_COLUMNS = "person_id, cycle_no, stage, entered_at, is_inferred, is_strict,
 @pytest.fixture(scope="module")
 def runs(xs_landing, dbt_manifest, tmp_path_factory):
     root = tmp_path_factory.mktemp("funnel")
-    early = root / "landing_early"
-    for path in xs_landing.rglob("*"):
-        if path.is_file() and path.name.split(".")[0] <= CUTOFF_BATCH:
-            target = early / path.relative_to(xs_landing)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
+    early = landing_up_to(xs_landing, CUTOFF_BATCH, root / "landing_early")
     for landing, name in ((xs_landing, "wh_full"), (early, "wh_early")):
         result = run_refresh(landing, root / name, as_of=AS_OF)
         assert result.success, failures(result)

@@ -11,7 +11,6 @@ same rows, numbers equal to 1e-9 (the engines sum floating point in different or
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -21,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from postgres_server import PostgresServer, copy_tables
-from support import failures, run_refresh
+from support import failures, landing_up_to, run_refresh
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[1]
@@ -145,12 +144,7 @@ def _dbt_build(target_path: Path, port: int, as_of: str) -> dict:
 def engines(xs_landing, dbt_manifest, tmp_path_factory):
     """The DuckDB warehouse of every batch and the PostgreSQL server built like it."""
     root = tmp_path_factory.mktemp("portability")
-    early = root / "landing_early"
-    for path in xs_landing.rglob("*"):
-        if path.is_file() and path.name.split(".")[0] <= CUTOFF_BATCH:
-            target = early / path.relative_to(xs_landing)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
+    early = landing_up_to(xs_landing, CUTOFF_BATCH, root / "landing_early")
     # The early run loads first, so the later batches carry later load times, which is what
     # the incremental staging models read.
     for landing, name, as_of in ((early, "early", EARLY_AS_OF), (xs_landing, "full", AS_OF)):
