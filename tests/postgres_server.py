@@ -99,9 +99,12 @@ class PostgresServer:
         return self
 
     def stop(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
-        shutil.rmtree(self.root, ignore_errors=True)
+        try:
+            if (self.data / "postmaster.pid").exists():
+                pg_ctl = [str(self.bin / "pg_ctl"), "-D", str(self.data)]
+                self._run(*pg_ctl, "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> PostgresServer:
         try:
