@@ -12,7 +12,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: install run test lint format ui sample dbt-parse sources clean bench postgres portability
+.PHONY: install run test lint format ui sample dbt-parse sources clean bench engines portability
 
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -35,21 +35,36 @@ run: dbt-parse $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m dagster_project.run
 
 ## test: lint, then the whole test suite (CI calls exactly this)
-test: dbt-parse lint postgres
+test: dbt-parse lint engines
 	$(BIN)/python -m pytest
 
-# The portability test (SPEC 10) starts its own PostgreSQL server from Debian's package; install
-# the package when the server binaries are missing (root, or sudo).
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-## postgres: install PostgreSQL's server binaries when missing (for tests/test_portability.py)
-postgres:
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
-		echo "Installing Debian's postgresql package for tests/test_portability.py"; \
-		$(SUDO) apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+# dbt-spark's session mode runs pyspark in dbt's process. It lives in a venv of its own: in .venv,
+# Great Expectations imports pyspark when it is installed, which prints warnings into every run.
+SPARK_VENV := .venv-spark
+SPARK_PACKAGES := "dbt-core>=1.11,<1.12" "dbt-spark[session]==1.11.0"
+$(SPARK_VENV)/.installed-stamp: Makefile
+	@test -d $(SPARK_VENV) || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SPARK_VENV)/bin/python -m pip install --quiet $(SPARK_PACKAGES)
+	@touch $@
 
-## portability: build the dbt project on a throwaway PostgreSQL server and compare its marts
-portability: dbt-parse postgres
+# The portability test (SPEC 10) starts its own PostgreSQL server from Debian's package and a
+# local Spark session, which needs Java; install them when missing (root, or sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+## engines: PostgreSQL's server, a Java runtime and the Spark venv, when missing (tests/test_portability.py)
+engines: $(SPARK_VENV)/.installed-stamp
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+		missing="postgresql"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian's $$missing for tests/test_portability.py"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+## portability: build the dbt project on PostgreSQL and Spark and compare their marts with DuckDB's
+portability: dbt-parse engines
 	$(BIN)/python -m pytest tests/test_portability.py
 
 lint: dbt-parse

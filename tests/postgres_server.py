@@ -23,7 +23,7 @@ import duckdb
 import psycopg2
 
 USER = "funnel"
-INSTALL_HINT = "run `make postgres` (it installs Debian's postgresql package)"
+INSTALL_HINT = "run `make engines` (it installs Debian's postgresql package)"
 
 # DuckDB column types as PostgreSQL spells them (the raw tables use only these).
 PG_TYPES = {

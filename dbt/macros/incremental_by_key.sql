@@ -28,6 +28,9 @@
     and filters each input with {{ digest_changed_filter() }}. Every input has
     the key column, not null (a not_null test upstream stops the build). -#}
 
+{#- On an engine whose incremental models are rebuilt as tables (Spark, see
+    incremental_where_supported), the hooks keep no digests: `select 1`. -#}
+
 {% macro digest_key() -%}
     {#- config.get gives a placeholder, not the dict, while dbt parses -#}
     {%- set meta = config.get('meta') -%}
@@ -59,6 +62,9 @@
     apart and tagged with the input's place, so a row moving between inputs
     changes the digest. -#}
 {% macro compute_key_digests(inputs, lookups=[], settings=[]) -%}
+    {%- if incremental_where_supported() != 'incremental' %}
+    select 1
+    {%- else %}
     {%- set key = digest_key() -%}
     {%- set parts = [
         'sum(digest)',
@@ -92,6 +98,7 @@
     from input_digests
     group by digest_key
     {% endcall %}
+    {%- endif %}
 {%- endmacro %}
 
 {#- The digests the last build saved, or none. -#}
@@ -109,6 +116,9 @@
     no saved digests (a table built before it was incremental, or by an older
     version of this macro). -#}
 {% macro find_changed_keys() -%}
+    {%- if incremental_where_supported() != 'incremental' %}
+    select 1
+    {%- else %}
     {%- set saved = saved_key_digests() -%}
     {% call create_or_replace_table(key_temp_name('changed_keys'), temporary=true) %}
     {% if not is_incremental() -%}
@@ -125,6 +135,7 @@
         where new_digests.digest is distinct from saved.digest
     {%- endif %}
     {% endcall %}
+    {%- endif %}
 {%- endmacro %}
 
 {#- Pre-hook: the changed keys' rows go; the model inserts them again. -#}
@@ -155,6 +166,9 @@
     (an audit trail of what each run recomputed). Not is_incremental() here:
     after a first build the new table would make it true. -#}
 {% macro save_key_digests() -%}
+    {%- if incremental_where_supported() != 'incremental' %}
+    select 1
+    {%- else %}
     {%- set saved = saved_key_digests() -%}
     {% call create_or_replace_table(key_digest_relation()) %}
     select
@@ -176,11 +190,16 @@
             on new_digests.digest_key = saved.digest_key
     {%- endif %}
     {% endcall %}
+    {%- endif %}
 {%- endmacro %}
 
 {#- Post-hook: the temp tables go, rather than holding memory until dbt
     closes the thread's connection at the end of the run. -#}
 {% macro drop_key_temp_tables() -%}
+    {%- if incremental_where_supported() != 'incremental' %}
+    select 1
+    {%- else %}
     drop table if exists {{ key_temp_name('new_digests') }};
     drop table if exists {{ key_temp_name('changed_keys') }}
+    {%- endif %}
 {%- endmacro %}

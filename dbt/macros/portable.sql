@@ -1,7 +1,14 @@
 {#- Dialect differences (SPEC 10, docs/stack.md): the models say what they
     mean once and these macros spell it for each engine. DuckDB is the default
-    engine and keeps its fast forms; PostgreSQL (default__) is proven by
-    tests/portability. -#}
+    engine and keeps its fast forms; PostgreSQL (default__) and Spark (spark__)
+    are proven by tests/test_portability.py. -#}
+
+{#- Incremental models delete the rows they recompute. Spark's plain Parquet
+    tables cannot delete, so on Spark these models are rebuilt as tables on
+    every run (their hooks then do nothing: nothing is incremental). -#}
+{% macro incremental_where_supported() -%}
+    {{- return('table' if target.type == 'spark' else 'incremental') -}}
+{%- endmacro %}
 
 {#- Several columns taken from one row of each group: the first row by
     order_by (a list of expressions, ascending, nulls last), among the rows
@@ -172,4 +179,46 @@
 
 {% macro duckdb__hash_values(expressions) -%}
     hash({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{#- Spark spellings. Spark orders NULLs first inside a struct, so each order
+    key is preceded by its `is null` flag to keep nulls last. -#}
+{% macro spark__first_row_values(columns, order_by, where) -%}
+    {%- set keys = [] -%}
+    {%- for expression in order_by -%}
+        {%- do keys.append('(' ~ expression ~ ') is null') -%}
+        {%- do keys.append(expression) -%}
+    {%- endfor -%}
+    {%- for name, expression in columns.items() %}
+        (min_by(
+            named_struct(
+                {%- for other, value in columns.items() -%}
+                    '{{ other }}', {{ value }}{% if not loop.last %}, {% endif %}
+                {%- endfor -%}
+            ),
+            struct({{ keys | join(', ') }})
+        ){%- if where %} filter (where {{ where }}){% endif %}).{{ name }} as {{ name }}
+        {%- if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro spark__quantiles_cont(expression, fractions) -%}
+    percentile({{ expression }}, array({{ fractions | join(', ') }}))
+{%- endmacro %}
+
+{% macro spark__first_non_null(expression, window) -%}
+    first({{ expression }}, true) over ({{ window }})
+{%- endmacro %}
+
+{#- The element at `position` (from 1) of an array. Spark's [] counts from 0. -#}
+{% macro array_element(expression, position) -%}
+    {{- return(adapter.dispatch('array_element', 'revenue_funnel')(expression, position)) -}}
+{%- endmacro %}
+
+{% macro default__array_element(expression, position) -%}
+    {{ expression }}[{{ position }}]
+{%- endmacro %}
+
+{% macro spark__array_element(expression, position) -%}
+    element_at({{ expression }}, {{ position }})
 {%- endmacro %}

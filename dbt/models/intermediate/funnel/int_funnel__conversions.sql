@@ -2,7 +2,7 @@
     person reach the pair's later stage in the same funnel cycle, how fast, and
     was either end inferred (metrics.md 3.14). The cohort marts count these. -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_where_supported(),
     incremental_strategy='append',
     on_schema_change='sync_all_columns',
     meta={'digest_key': 'person_id'},

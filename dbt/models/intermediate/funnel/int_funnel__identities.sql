@@ -148,7 +148,7 @@ visitor_identities as (
             when prospect_identities.person_id is not null then 'prospect_id'
             else 'self'
         end as matched_by,
-        cast(null as varchar) as email_normalised,
+        cast(null as {{ dbt.type_string() }}) as email_normalised,
         visitors.first_seen_at as created_at
     from visitors
     left join prospect_identities

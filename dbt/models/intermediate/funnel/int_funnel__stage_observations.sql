@@ -205,11 +205,11 @@ meetings as (
         )
     {%- else %}
     select
-        cast(null as varchar) as person_id,
-        cast(null as varchar) as stage,
+        cast(null as {{ dbt.type_string() }}) as person_id,
+        cast(null as {{ dbt.type_string() }}) as stage,
         cast(null as timestamp) as observed_at,
         false as is_date_only,
-        cast(null as varchar) as source
+        cast(null as {{ dbt.type_string() }}) as source
     where false
     {%- endif %}
 ),
@@ -291,10 +291,10 @@ timeline as (
         ended_at as event_at,
         0 as sort_rank,
         1 as ends_cycle,
-        cast(null as varchar) as stage,
+        cast(null as {{ dbt.type_string() }}) as stage,
         cast(null as boolean) as is_date_only,
-        cast(null as varchar) as source,
-        cast(null as varchar) as opportunity_id
+        cast(null as {{ dbt.type_string() }}) as source,
+        cast(null as {{ dbt.type_string() }}) as opportunity_id
     from cycle_ends
     where ended_at < {{ end_of_as_of }}
 
@@ -308,7 +308,7 @@ timeline as (
         stage,
         is_date_only,
         source,
-        cast(null as varchar) as opportunity_id
+        cast(null as {{ dbt.type_string() }}) as opportunity_id
     from person_observations
     where observed_at < {{ end_of_as_of }}
 
@@ -319,9 +319,9 @@ timeline as (
         created_at as event_at,
         1 as sort_rank,
         0 as ends_cycle,
-        cast(null as varchar) as stage,
+        cast(null as {{ dbt.type_string() }}) as stage,
         false as is_date_only,
-        cast(null as varchar) as source,
+        cast(null as {{ dbt.type_string() }}) as source,
         opportunity_id
     from opportunity_starts
 ),
@@ -429,7 +429,7 @@ final as (
         event_at as observed_at,
         is_date_only,
         source,
-        cast(null as varchar) as opportunity_id
+        cast(null as {{ dbt.type_string() }}) as opportunity_id
     from cycled
     where stage is not null
 

@@ -10,20 +10,29 @@ with ladder as (
     from {{ ref('funnel_stage') }}
 ),
 
+-- The next rung of each stage (a join, not a correlated subquery in the join
+-- condition, which Spark does not take).
+next_orders as (
+    select
+        from_stages.stage,
+        from_stages.stage_order,
+        min(later.stage_order) as next_stage_order
+    from ladder as from_stages
+    inner join ladder as later
+        on later.stage_order > from_stages.stage_order
+    group by from_stages.stage, from_stages.stage_order
+),
+
 adjacent as (
     select
-        from_stages.stage as from_stage,
+        next_orders.stage as from_stage,
         to_stages.stage as to_stage,
-        from_stages.stage_order as from_stage_order,
+        next_orders.stage_order as from_stage_order,
         to_stages.stage_order as to_stage_order,
         true as is_adjacent
-    from ladder as from_stages
+    from next_orders
     inner join ladder as to_stages
-        on to_stages.stage_order = (
-            select min(later.stage_order)
-            from ladder as later
-            where later.stage_order > from_stages.stage_order
-        )
+        on next_orders.next_stage_order = to_stages.stage_order
 ),
 
 extra as (

@@ -10,7 +10,7 @@
     the version's close date (metrics.md 2.3). Deleted opportunities are gone;
     excluded ones are kept and flagged. -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_where_supported(),
     incremental_strategy='append',
     on_schema_change='sync_all_columns',
     meta={'digest_key': 'opportunity_id'},

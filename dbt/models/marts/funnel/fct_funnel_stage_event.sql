@@ -7,7 +7,7 @@
     inferred". is_strict marks the in-order path: every stage from known up to
     this one observed, in order (HubSpot "all stages", Act-On cohorts). -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_where_supported(),
     incremental_strategy='append',
     on_schema_change='sync_all_columns',
     meta={'digest_key': 'person_id'},

@@ -222,8 +222,10 @@ aggregated as (
         counted.entered_count,
         counted.converted_count,
         counted.velocity_days_mean,
-        velocity_quantiles.velocity_days_quantiles[1] as velocity_days_median,
-        velocity_quantiles.velocity_days_quantiles[2] as velocity_days_p75,
+        {{ array_element('velocity_quantiles.velocity_days_quantiles', 1) }}
+            as velocity_days_median,
+        {{ array_element('velocity_quantiles.velocity_days_quantiles', 2) }}
+            as velocity_days_p75,
         counted.inferred_hop_count
     from counted
     left join velocity_quantiles

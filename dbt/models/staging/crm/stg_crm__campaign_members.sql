@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=incremental_where_supported(),
     on_schema_change='fail',
     pre_hook="{{ delete_changed_records(source('crm', 'campaign_member'), 'id', 'campaign_member_id') }}"
 ) }}
