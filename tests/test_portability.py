@@ -34,7 +34,7 @@ EARLY_AS_OF = "2026-11-05"
 AS_OF = "2026-11-13"
 
 # Column types by kind: engines name them differently (VARCHAR / text) and pick different exact
-# types for a sum (HUGEINT / numeric); a float column must be a 64-bit float on both.
+# types for a sum (HUGEINT / numeric); a float column must be a 64-bit float on every engine.
 TYPE_KINDS = {
     "exact": ("bigint", "integer", "hugeint", "smallint", "decimal", "numeric"),
     "double": ("double", "double precision", "float8"),
