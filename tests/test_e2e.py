@@ -96,6 +96,32 @@ def test_staging_is_current_state_without_deletes(env, first_run):
     con.close()
 
 
+def test_published_parquet_has_the_marts_types(env, first_run):
+    """BI tools read the DuckDB file or the Parquet files: a column must have one type in both.
+    DuckDB writes a HUGEINT (what sum() of integers gives) to Parquet as a DOUBLE, so counts
+    are cast to BIGINT in the models."""
+    pub = env["warehouse"] / "published"
+    con = duckdb.connect(str(pub / "analytics.duckdb"), read_only=True)
+    marts = [r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts'"
+    ).fetchall()]  # fmt: skip
+    assert len(marts) == 14
+    for mart in marts:
+        in_db = con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+            [mart],
+        ).fetchall()
+        in_parquet = [
+            (r[0], r[1])
+            for r in con.execute(
+                f"describe select * from read_parquet('{pub / 'parquet' / mart}.parquet')"
+            ).fetchall()
+        ]
+        assert in_parquet == in_db, mart
+    con.close()
+
+
 def test_model_columns_match_their_documentation(env, first_run):
     con = duckdb.connect(str(env["warehouse"] / "work.duckdb"), read_only=True)
     for yml in (REPO / "dbt" / "models").rglob("_*__models.yml"):

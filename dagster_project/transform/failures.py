@@ -2,7 +2,9 @@
 
 dbt reports a failed test as "Got 3 results, configured to fail if != 0". The failing rows are
 what says which record and which value are wrong, so the report re-runs each failed test's
-compiled query (read-only, first rows only) and shows them next to the rule.
+compiled query (read-only, first rows only) and shows them next to the rule. A mart that broke its
+contract (the columns BI tools read) or an incremental model whose columns changed gets the
+columns that differ and what to do, instead of dbt's generic advice.
 """
 
 from __future__ import annotations
@@ -29,6 +31,57 @@ def _rows(con: duckdb.DuckDBPyConnection | None, sql: str | None) -> str:
     )
 
 
+CONTRACT_FAILED = "has an enforced contract that failed"
+SCHEMA_CHANGED = "schemas on this incremental model are out of sync"
+
+
+def contract_mismatches(message: str) -> list[str]:
+    """The rows of dbt's contract mismatch table, one phrase per column."""
+    phrases = []
+    for line in message.splitlines():
+        line = line.strip()
+        if not line.startswith("|"):
+            continue
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) != 4 or cells[0] == "column_name" or not cells[0].strip("-"):
+            continue
+        column, model_type, contract_type, reason = cells
+        if not model_type:
+            phrases.append(f"{column} is in the contract, not in the model")
+        elif not contract_type:
+            phrases.append(f"{column} is in the model, not in the contract")
+        else:
+            phrases.append(
+                f"{column} is {model_type} in the model, {contract_type} in the contract ({reason})"
+            )
+    return phrases
+
+
+def advice(message: str, node: dict) -> str | None:
+    """What to do about a failure whose cause we recognise; None for any other failure."""
+    if CONTRACT_FAILED in message:
+        where = (node.get("patch_path") or "").split("://")[-1] or "the model's YAML"
+        found = "; ".join(contract_mismatches(message)) or "see the dbt log for the columns"
+        return (
+            f"its columns differ from its contract in {where}: {found}. BI tools read these "
+            "columns: fix the model, or change the contract (data_type, the column list) on "
+            "purpose and tell the people who read the mart"
+        )
+    if SCHEMA_CHANGED in message:
+        changes = [
+            " ".join(line.split())
+            for line in message.splitlines()
+            if line.strip().startswith(("Source columns", "Target columns", "New column types"))
+        ]
+        return (
+            "its columns changed since the table was built ("
+            + "; ".join(changes)
+            + "). Rebuild it once: FUNNEL_FULL_REFRESH=1 make run (or the run tag "
+            "funnel/full_refresh=true)"
+        )
+    return None
+
+
 def describe_dbt_failures(target_dir: Path, work_db: Path) -> list[str]:
     """One line per failed or errored node of the dbt invocation written to ``target_dir``."""
     results_path = Path(target_dir) / "run_results.json"
@@ -49,7 +102,8 @@ def describe_dbt_failures(target_dir: Path, work_db: Path) -> list[str]:
             kind = uid.split(".")[0]
             name = node.get("name") or uid.split(".")[-1]
             where = node.get("original_file_path", "")
-            message = " ".join((r.get("message") or "").split())[:400]
+            raw = r.get("message") or ""
+            message = advice(raw, node) or " ".join(raw.split())[:400]
             line = f"dbt {kind} {name} ({where}): {message}"
             if kind == "test" and r.get("status") == "fail":
                 rows = _rows(con, r.get("compiled_code"))

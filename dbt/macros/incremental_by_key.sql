@@ -26,7 +26,9 @@
         post_hook=["{{ save_key_digests() }}", "{{ drop_key_temp_tables() }}"]
 
     and filters each input with {{ digest_changed_filter() }}. Every input has
-    the key column, not null (a not_null test upstream stops the build). -#}
+    the key column, not null (a not_null test upstream stops the build).
+    A published mart says on_schema_change='fail' instead: its columns are a
+    contract (dbt_project.yml), and a change of them needs a full refresh. -#}
 
 {#- On an engine whose incremental models are rebuilt as tables (Spark, see
     incremental_where_supported), the hooks keep no digests: `select 1`. -#}

@@ -349,11 +349,11 @@ cycled as (
 
     select
         timeline.*,
-        1 + sum(timeline.ends_cycle) over (
+        cast(1 + sum(timeline.ends_cycle) over (
             partition by timeline.person_id
             order by timeline.event_at, timeline.sort_rank
             rows between unbounded preceding and current row
-        ) as cycle_no
+        ) as integer) as cycle_no
     from timeline
     where
         timeline.person_id in (

@@ -12,7 +12,7 @@
 {{ config(
     materialized=incremental_where_supported(),
     incremental_strategy='append',
-    on_schema_change='sync_all_columns',
+    on_schema_change='fail',
     meta={'digest_key': 'opportunity_id'},
     pre_hook=[
         "{{ compute_key_digests(

@@ -9,7 +9,7 @@
 {{ config(
     materialized=incremental_where_supported(),
     incremental_strategy='append',
-    on_schema_change='sync_all_columns',
+    on_schema_change='fail',
     meta={'digest_key': 'person_id'},
     pre_hook=[
         "{{ compute_key_digests([ref('int_funnel__stage_observations')],

@@ -62,8 +62,8 @@ baseline as (
         from_stage,
         to_stage,
         count(*) as volume,
-        sum(case when is_mature then 1 else 0 end) as mature_volume,
-        sum(case when is_mature and is_converted then 1 else 0 end)
+        count(case when is_mature then 1 end) as mature_volume,
+        count(case when is_mature and is_converted then 1 end)
             as converted_count,
         avg(case when is_mature and is_converted then velocity_days end)
             as velocity_days_mean,

@@ -109,16 +109,16 @@ counted as (
         to_stage,
         min(from_stage_order) as from_stage_order,
         cast(sum(entry_count) as bigint) as entered_count,
-        sum(case when is_converted then entry_count else 0 end)
+        cast(sum(case when is_converted then entry_count else 0 end) as bigint)
             as converted_count,
         sum(case when is_converted then velocity_days_sum end)
         / sum(case when is_converted then entry_count end)
             as velocity_days_mean,
-        sum(
+        cast(sum(
             case
                 when is_converted and is_inferred_hop then entry_count else 0
             end
-        ) as inferred_hop_count
+        ) as bigint) as inferred_hop_count
     from sliced_combinations
     group by
         cohort_grain,

@@ -60,11 +60,11 @@ grid as (
 rolled as (
     select
         *,
-        sum(entries) over (
+        cast(sum(entries) over (
             partition by stage, dimension_type, dimension_value
             order by activity_date
             rows between {{ flow_days - 1 }} preceding and current row
-        ) as entries_rolling_30d,
+        ) as bigint) as entries_rolling_30d,
         cast(
             sum(case when activity_date >= {{ window_start }} then entries end)
                 over (partition by stage, dimension_type, dimension_value)
