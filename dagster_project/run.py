@@ -17,6 +17,7 @@ from typing import NoReturn
 
 import dagster as dg
 
+from dagster_project.automation import AS_OF_SOURCE_TAG, NoSuchDay, launch_as_of
 from dagster_project.lib import warmup
 from dagster_project.lib.env import env_number
 from dagster_project.lib.lock import WarehouseLocked, run_lock
@@ -106,6 +107,12 @@ def main() -> int:
     settings = FunnelSettings()
     print(f"[run] landing zone: {settings.landing_path}", flush=True)
     print(f"[run] warehouse:    {settings.warehouse_path}", flush=True)
+    try:
+        partition, source = launch_as_of(settings)
+    except NoSuchDay as err:
+        print(f"\nrefresh_all_job NOT STARTED: {err}", flush=True)
+        return 2
+    print(f"[run] as_of_date: {partition} ({source}; the run's partition)", flush=True)
     job = defs.resolve_job_def("refresh_all_job")
     # The objects loaded so far (Dagster, dagster-dbt, the definitions) live as long as the
     # process: out of the garbage collector's way, its full passes during the run have less to
@@ -125,6 +132,8 @@ def main() -> int:
             started = time.monotonic()
             result = job.execute_in_process(
                 instance=instance,
+                partition_key=partition,
+                tags={AS_OF_SOURCE_TAG: source},
                 raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
             )

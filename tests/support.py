@@ -7,11 +7,18 @@ import duckdb
 import pytest
 
 
-def run_refresh(landing: Path, warehouse: Path, as_of: str | None = None):
-    """refresh_all_job in process on ``landing`` into ``warehouse``; returns the run result."""
+def run_refresh(
+    landing: Path, warehouse: Path, as_of: str | None = None, partition: str | None = None
+):
+    """refresh_all_job in process on ``landing`` into ``warehouse``; returns the run result.
+
+    Launched as `make run` launches it (``as_of`` is then $FUNNEL_AS_OF_DATE), or, given a
+    ``partition``, as a backfill in the UI launches one day: that partition, no other setting."""
     import dagster as dg
 
+    from dagster_project.automation import AS_OF_SOURCE_TAG, launch_as_of
     from dagster_project.definitions import defs
+    from dagster_project.resources import FunnelSettings
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FUNNEL_LANDING_DIR", str(landing))
@@ -19,8 +26,15 @@ def run_refresh(landing: Path, warehouse: Path, as_of: str | None = None):
         mp.setenv("FUNNEL_FETCH_DBT_METADATA", "0")
         if as_of:
             mp.setenv("FUNNEL_AS_OF_DATE", as_of)
+        tags = {}
+        if partition is None:
+            partition, source = launch_as_of(FunnelSettings())
+            tags[AS_OF_SOURCE_TAG] = source
         return defs.resolve_job_def("refresh_all_job").execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+            instance=dg.DagsterInstance.ephemeral(),
+            partition_key=partition,
+            tags=tags,
+            raise_on_error=False,
         )
 
 

@@ -1,11 +1,21 @@
-"""The landing-zone sensor starts a run for a complete new batch, and only then."""
+"""When runs start and as of which day: the landing-zone sensor starts a run for a complete new
+batch, and only then; every launcher names the run's partition, its as_of_date."""
 
 import os
 import time
+from datetime import date
 
 import dagster as dg
+import pytest
 
-from dagster_project.automation import landing_zone_sensor
+from dagster_project.automation import (
+    AS_OF_SOURCE_TAG,
+    NoSuchDay,
+    daily_refresh_schedule,
+    landing_zone_sensor,
+    launch_as_of,
+)
+from dagster_project.resources import FunnelSettings
 
 
 def _tick(cursor):
@@ -49,3 +59,54 @@ def test_sensor_requests_a_run_per_new_complete_batch(tmp_path, monkeypatch):
     _age(folder / "20261102T235959Z.csv")
     landed, new_cursor = _tick(cursor)
     assert isinstance(landed, dg.RunRequest) and new_cursor != cursor
+    # the run is as of the newest batch's day: its partition
+    assert first.partition_key == "2026-11-01"
+    assert landed.partition_key == "2026-11-02"
+    assert landed.tags[AS_OF_SOURCE_TAG] == "newest batch"
+
+
+def _batch(landing, rel: str) -> None:
+    path = landing / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("Id\n1\n")
+
+
+def test_the_schedule_runs_as_of_the_newest_batch(tmp_path, monkeypatch):
+    monkeypatch.setenv("FUNNEL_LANDING_DIR", str(tmp_path))
+    _batch(tmp_path, "crm/Opportunity/20261101T235959Z.csv")
+    _batch(tmp_path, "marketing/Activity/20261103T235959Z.csv.gz")
+    _batch(tmp_path, "crm/NotAnObject/20261130T235959Z.csv")  # no contract: not a batch
+    request = daily_refresh_schedule(dg.build_schedule_context())
+    assert isinstance(request, dg.RunRequest)
+    assert request.partition_key == "2026-11-03"
+    assert request.tags[AS_OF_SOURCE_TAG] == "newest batch"
+
+
+def test_launch_as_of_takes_the_setting_then_the_batches_then_today(tmp_path, monkeypatch):
+    monkeypatch.setenv("FUNNEL_LANDING_DIR", str(tmp_path))
+    monkeypatch.delenv("FUNNEL_AS_OF_DATE", raising=False)
+    today = date(2026, 11, 20)
+    assert launch_as_of(FunnelSettings(), today) == ("2026-11-20", "today")
+    _batch(tmp_path, "crm/Lead/20261104T235959Z.csv")
+    assert launch_as_of(FunnelSettings(), today) == ("2026-11-04", "newest batch")
+    monkeypatch.setenv("FUNNEL_AS_OF_DATE", "2026-06-30")
+    assert launch_as_of(FunnelSettings(), today) == ("2026-06-30", "FUNNEL_AS_OF_DATE")
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("30/06/2026", "is not a date: use YYYY-MM-DD"),
+        ("2017-12-31", "outside the days a run can be as of: 2018-02-01 to"),
+        ("2099-01-01", "outside the days a run can be as of: 2018-02-01 to"),
+    ],
+)
+def test_a_day_no_run_can_be_as_of_is_refused_with_the_range(tmp_path, monkeypatch, setting, said):
+    monkeypatch.setenv("FUNNEL_LANDING_DIR", str(tmp_path))
+    monkeypatch.setenv("FUNNEL_AS_OF_DATE", setting)
+    with pytest.raises(NoSuchDay) as raised:
+        launch_as_of(FunnelSettings())
+    assert said in str(raised.value)
+    # the schedule does not launch a run that cannot be built; it says why
+    skipped = daily_refresh_schedule(dg.build_schedule_context())
+    assert isinstance(skipped, dg.SkipReason) and said in skipped.skip_message

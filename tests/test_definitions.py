@@ -32,6 +32,32 @@ def test_groups_and_descriptions(repo):
     assert any(d.asset_key.path == ["crm", "opportunity"] for d in stg.deps)
 
 
+def test_runs_are_partitioned_by_as_of_date_and_marts_have_a_freshness_policy(repo):
+    """SPEC 6: daily partitions on as_of_date (a backfill replays each day in a run of its
+    own), and the published marts are expected by 08:00 UTC."""
+    import dagster as dg
+
+    from dagster_project.automation import AS_OF_PARTITIONS, PUBLISHED_FRESHNESS
+
+    job = repo.get_job("refresh_all_job")
+    assert job.partitions_def == AS_OF_PARTITIONS
+    by_key = {}
+    for assets_def in repo.assets_defs_by_key.values():
+        for spec in assets_def.specs:
+            by_key[spec.key] = (spec, assets_def)
+    for spec, assets_def in by_key.values():
+        if spec.group_name == "ingest":
+            # loading what landed does not depend on the day: every run loads new batches
+            assert spec.partitions_def is None, spec.key
+            continue
+        assert spec.partitions_def == AS_OF_PARTITIONS, spec.key
+        assert assets_def.backfill_policy == dg.BackfillPolicy.multi_run(1), spec.key
+        if spec.group_name in ("marts", "publish"):
+            assert spec.freshness_policy == PUBLISHED_FRESHNESS, spec.key
+        else:
+            assert spec.freshness_policy is None, spec.key
+
+
 def test_every_mart_shows_its_column_types_in_the_ui(repo):
     """The marts' contracts declare each column's type; dagster-dbt shows it in the asset's
     column schema (else "?"), without fetching anything from the warehouse."""

@@ -278,6 +278,15 @@ def test_incremental_by_key_models_equal_a_full_refresh(runs, xs_landing, tmp_pa
         recomputed, keys = _keys_recomputed(warehouse, later, model)
         assert 0 < recomputed < keys / 2, (model, recomputed, keys)
 
-    replay = run_refresh(landing, warehouse, as_of="2026-11-08")
+    # launched as a one-day backfill from the UI: the partition is the only input. It is
+    # before the published day, so it is published beside the marts BI tools read.
+    replay = run_refresh(landing, warehouse, partition="2026-11-08")
     assert replay.success, failures(replay)
+    published = warehouse / "published"
+    manifest = json.loads((published / "replays" / "2026-11-08" / "manifest.json").read_text())
+    assert (manifest["as_of_date"], manifest["as_of_source"]) == (
+        "2026-11-08",
+        "partition chosen at launch",
+    )
+    assert json.loads((published / "manifest.json").read_text())["run_id"] == later.run_id
     _assert_equal_to_a_full_refresh(warehouse, "2026-11-08", tmp_path)

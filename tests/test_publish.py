@@ -5,7 +5,7 @@ import json
 import duckdb
 import pytest
 
-from dagster_project.publish.publish import publish_marts
+from dagster_project.publish.publish import publish_destination, publish_marts
 
 
 @pytest.fixture
@@ -40,6 +40,20 @@ def test_republish_replaces_and_drops_stale_marts(work_db, tmp_path):
     publish_marts(work_db, published, ["dim_x"], {"run_id": "r2"})
     assert sorted(p.name for p in (published / "parquet").iterdir()) == ["dim_x.parquet"]
     assert json.loads((published / "manifest.json").read_text())["run_id"] == "r2"
+
+
+def test_a_past_day_is_published_beside_the_marts_bi_tools_read(work_db, tmp_path):
+    published = tmp_path / "published"
+    assert publish_destination(published, "2026-11-08") == published  # nothing published yet
+    publish_marts(work_db, published, ["dim_x"], {"run_id": "r1", "as_of_date": "2026-11-13"})
+    for same_or_later in ("2026-11-13", "2026-11-14"):
+        assert publish_destination(published, same_or_later) == published
+    replay = publish_destination(published, "2026-11-08")
+    assert replay == published / "replays" / "2026-11-08"
+    publish_marts(work_db, replay, ["dim_x"], {"run_id": "r2", "as_of_date": "2026-11-08"})
+    assert json.loads((published / "manifest.json").read_text())["run_id"] == "r1"
+    assert json.loads((replay / "manifest.json").read_text())["as_of_date"] == "2026-11-08"
+    assert (replay / "parquet" / "dim_x.parquet").exists()
 
 
 def test_reader_holding_the_old_file_keeps_its_snapshot(work_db, tmp_path):
@@ -119,7 +133,7 @@ def test_killed_publisher_never_leaves_a_partial_file_where_bi_looks(two_version
     publish_marts(two_versions, published, marts, {"run_id": "v1"}, source_schema="v1")
     code = (
         "import sys; from pathlib import Path; "
-        "from dagster_project.publish.publish import publish_marts; "
+        "from dagster_project.publish.publish import publish_destination, publish_marts; "
         "publish_marts(Path(sys.argv[1]), Path(sys.argv[2]), ['mart_a', 'mart_b', 'mart_c'], "
         "{'run_id': sys.argv[3]}, source_schema=sys.argv[3])"
     )

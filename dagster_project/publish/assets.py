@@ -1,10 +1,13 @@
 """The publish step: gated marts -> published/analytics.duckdb, Parquet files and a manifest."""
 
+import warnings
+
 import dagster as dg
 
-from dagster_project.publish.publish import publish_marts
+from dagster_project.automation import AS_OF_PARTITIONS, AS_OF_SOURCE_TAG, PUBLISHED_FRESHNESS
+from dagster_project.publish.publish import publish_destination, publish_marts
 from dagster_project.resources import FunnelSettings
-from dagster_project.transform.assets import AS_OF_TAG, dbt_models, resolve_as_of_date
+from dagster_project.transform.assets import dbt_models, resolve_as_of_date
 
 
 def mart_asset_keys() -> dict[str, dg.AssetKey]:
@@ -42,6 +45,10 @@ def _check_outcomes(context: dg.AssetExecutionContext) -> list[dict]:
 
 MARTS = mart_asset_keys()
 
+# A backfill runs each day on its own (one as_of_date per run), as the dbt assets do. On @asset
+# the parameter is flagged beta; its warning would print at every start.
+warnings.filterwarnings("ignore", "Parameter `backfill_policy`", dg.BetaWarning)
+
 
 @dg.asset(
     key=["published_marts"],
@@ -49,6 +56,9 @@ MARTS = mart_asset_keys()
     # Every dbt model, not only the marts: a blocking check on any gated model (staging
     # included) must stop publishing, and checks only block assets downstream of them.
     deps=[k for k, spec in dbt_models.specs_by_key.items() if spec.group_name != "lookup"],
+    partitions_def=AS_OF_PARTITIONS,
+    backfill_policy=dg.BackfillPolicy.multi_run(1),
+    freshness_policy=PUBLISHED_FRESHNESS,
     pool="duckdb",
     kinds={"duckdb", "parquet"},
 )
@@ -57,7 +67,8 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
     `published/parquet/<mart>.parquet` and `published/manifest.json` (run id, as_of_date, rows per
     mart, every check with its outcome). Runs only when every blocking check upstream passed
     (write-audit-publish), and swaps the files in atomically; a failed run leaves the previous
-    files as they were."""
+    files as they were. A run as of a day before the published one (a backfill) publishes to
+    `published/replays/<day>/` instead, so BI tools never go back in time."""
     checks = _check_outcomes(context)
     failed = [c for c in checks if c["outcome"] == "failed"]
     if failed:
@@ -67,21 +78,21 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
             "Not publishing: checks failed: "
             + "; ".join(f"{c['asset']}:{c['check']}" for c in failed)
         )
-    as_of = resolve_as_of_date(settings, context.run.tags)
+    as_of = resolve_as_of_date(settings, context.partition_key)
+    destination = publish_destination(settings.published_path, as_of.isoformat())
+    if destination != settings.published_path:
+        context.log.info(
+            f"as_of_date {as_of} is before the published marts' day: publishing to "
+            f"{destination}; the marts BI tools read stay as they are"
+        )
     result = publish_marts(
         settings.work_db,
-        settings.published_path,
+        destination,
         list(MARTS),
         {
             "run_id": context.run.run_id,
             "as_of_date": as_of.isoformat(),
-            "as_of_source": (
-                "run tag"
-                if context.run.tags.get(AS_OF_TAG)
-                else "FUNNEL_AS_OF_DATE"
-                if settings.as_of_override
-                else "newest batch"
-            ),
+            "as_of_source": context.run.tags.get(AS_OF_SOURCE_TAG, "partition chosen at launch"),
             "checks": checks,
             "checks_summary": {
                 k: sum(1 for c in checks if c["outcome"] == k)

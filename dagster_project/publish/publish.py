@@ -99,6 +99,22 @@ def recover_interrupted_publish(published: Path) -> str | None:
     return done
 
 
+REPLAYS = "replays"
+
+
+def publish_destination(published: Path, as_of: str) -> Path:
+    """Where a run as of ``as_of`` (YYYY-MM-DD) publishes: the set BI tools read, unless that set
+    is as of a later day. Then the run replays a past day (a backfill, FUNNEL_AS_OF_DATE) and
+    its marts go to ``replays/<as_of>/`` beside it, so the published marts never go back in
+    time."""
+    manifest = Path(published) / MANIFEST
+    if manifest.exists():
+        current = json.loads(manifest.read_text()).get("as_of_date")
+        if current and current > as_of:
+            return Path(published) / REPLAYS / as_of
+    return Path(published)
+
+
 def publish_marts(
     work_db: Path,
     published: Path,

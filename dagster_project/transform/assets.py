@@ -9,15 +9,14 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
+from dagster_project.automation import AS_OF_PARTITIONS
 from dagster_project.lib import warmup
-from dagster_project.lib.batches import as_of_date
 from dagster_project.lib.duck import connect_work
 from dagster_project.resources import FunnelSettings
 from dagster_project.transform.failures import describe_dbt_failures
 from dagster_project.transform.project import dbt_project
 from dagster_project.transform.translator import FolderGroupTranslator
 
-AS_OF_TAG = "funnel/as_of_date"
 FULL_REFRESH_TAG = "funnel/full_refresh"
 KEEP_DBT_TARGETS = 5
 PARTIAL_PARSE = "partial_parse.msgpack"
@@ -26,31 +25,22 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 AS_OF_ENV = "FUNNEL_DBT_AS_OF_DATE"
 
 
-def resolve_as_of_date(settings: FunnelSettings, run_tags: dict[str, str]) -> date:
-    """The run's clock: a run tag, else $FUNNEL_AS_OF_DATE, else the newest loaded batch's date."""
-    explicit = run_tags.get(AS_OF_TAG) or settings.as_of_override
-    if explicit:
-        return date.fromisoformat(explicit)
+def resolve_as_of_date(settings: FunnelSettings, partition_key: str) -> date:
+    """The run's clock: its partition, one per as_of_date (the launchers pick the newest batch's
+    day, or $FUNNEL_AS_OF_DATE; a backfill picks each day of its range)."""
     con = connect_work(settings.work_db, read_only=True)
     try:
-        names = [
-            r[0]
-            for r in con.execute(
-                "select distinct batch from ingest.load_log where status = 'loaded'"
-            ).fetchall()
-        ]
         loaded = con.execute(
-            "select max(loaded_at)::date from ingest.load_log where status = 'loaded'"
+            "select count(*) from ingest.load_log where status = 'loaded'"
         ).fetchall()[0][0]
     finally:
         con.close()
-    found = as_of_date(names, fallback=loaded)
-    if found is None:
+    if not loaded:
         raise dg.Failure(
-            "No extract batch has been loaded, so there is no as_of_date. Put extracts in the "
-            "landing zone (see README) or set FUNNEL_AS_OF_DATE."
+            "No extract batch has been loaded, so there is nothing to build. Put extracts in "
+            "the landing zone (see README) and run again."
         )
-    return found
+    return date.fromisoformat(partition_key)
 
 
 def _reuse_parse_state(target_root: Path, target: Path) -> None:
@@ -80,6 +70,9 @@ def _prune_targets(root) -> None:
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=FolderGroupTranslator(),
+    partitions_def=AS_OF_PARTITIONS,
+    # One run per day of a backfill: a run has one as_of_date.
+    backfill_policy=dg.BackfillPolicy.multi_run(1),
     pool="duckdb",
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: FunnelSettings):
@@ -87,7 +80,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     run right after it (error-severity tests block the models downstream and publishing)."""
     # The dbt profile reads the warehouse path from the environment; the subprocess inherits it.
     os.environ["FUNNEL_WAREHOUSE_DIR"] = str(settings.warehouse_path)
-    as_of = resolve_as_of_date(settings, context.run.tags)
+    as_of = resolve_as_of_date(settings, context.partition_key)
     context.log.info(f"dbt build with as_of_date = {as_of}")
     target_root = settings.warehouse_path / "dbt-runs"
     target = target_root / context.run.run_id[:8]

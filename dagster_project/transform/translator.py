@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+from dagster_project.automation import PUBLISHED_FRESHNESS
 
 
 def group_for(resource_props: Mapping[str, Any]) -> str | None:
@@ -25,3 +28,10 @@ class FolderGroupTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return group_for(dbt_resource_props) or super().get_group_name(dbt_resource_props)
+
+    def get_asset_spec(self, manifest, unique_id, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if spec.group_name == "marts":
+            # The marts are published together: they share the published set's freshness.
+            spec = dg.apply_freshness_policy(spec, PUBLISHED_FRESHNESS)
+        return spec
