@@ -42,6 +42,17 @@ def step_durations(instance: dg.DagsterInstance, run_id: str) -> dict[str, float
     return out
 
 
+def published_manifest(result) -> Path | None:
+    """The manifest this run published: the main one, or a replay's (an earlier day)."""
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_MATERIALIZATION":
+            continue
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key == dg.AssetKey("published_marts"):
+            return Path(materialization.metadata["manifest"].value)
+    return None
+
+
 def _summary(
     result, settings: FunnelSettings, elapsed: float, durations: dict[str, float]
 ) -> tuple[str, bool]:
@@ -63,7 +74,7 @@ def _summary(
             steps[ev.step_key] = "ok"
         elif ev.event_type_value == "STEP_FAILURE":
             steps[ev.step_key] = "FAILED: " + (ev.event_specific_data.error.message or "").strip()
-    manifest_path = settings.published_path / "manifest.json"
+    manifest_path = published_manifest(result) or settings.published_path / "manifest.json"
     lines.append("")
     lines.append(
         f"refresh_all_job {'succeeded' if ok else 'FAILED'} in {elapsed:.1f}s (run {result.run_id})"
@@ -82,7 +93,7 @@ def _summary(
         manifest = json.loads(manifest_path.read_text())
         lines.append(f"  as_of_date: {manifest['as_of_date']} ({manifest.get('as_of_source')})")
         lines.append(
-            f"  published: {settings.published_path / 'analytics.duckdb'} "
+            f"  published: {manifest_path.parent / 'analytics.duckdb'} "
             f"(schema marts), parquet/ and manifest.json"
         )
         for mart, info in manifest["marts"].items():

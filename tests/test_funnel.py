@@ -13,6 +13,7 @@ import shutil
 import pytest
 from support import failures, landing_up_to, query, run_refresh
 
+from dagster_project.run import published_manifest
 from dagster_project.sample.generate import SOURCE_FUNNEL
 
 pytestmark = pytest.mark.e2e
@@ -289,4 +290,7 @@ def test_incremental_by_key_models_equal_a_full_refresh(runs, xs_landing, tmp_pa
         "partition chosen at launch",
     )
     assert json.loads((published / "manifest.json").read_text())["run_id"] == later.run_id
+    # `make run`'s summary reads the manifest the run wrote, not the main one
+    assert published_manifest(replay) == published / "replays" / "2026-11-08" / "manifest.json"
+    assert published_manifest(later) == published / "manifest.json"
     _assert_equal_to_a_full_refresh(warehouse, "2026-11-08", tmp_path)
