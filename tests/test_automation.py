@@ -32,6 +32,7 @@ def _age(path, seconds=120):
 
 def test_sensor_requests_a_run_per_new_complete_batch(tmp_path, monkeypatch):
     monkeypatch.setenv("FUNNEL_LANDING_DIR", str(tmp_path))
+    monkeypatch.delenv("FUNNEL_AS_OF_DATE", raising=False)
     monkeypatch.setenv("FUNNEL_SETTLE_SECONDS", "30")
     folder = tmp_path / "crm" / "Opportunity"
     folder.mkdir(parents=True)
@@ -73,6 +74,7 @@ def _batch(landing, rel: str) -> None:
 
 def test_the_schedule_runs_as_of_the_newest_batch(tmp_path, monkeypatch):
     monkeypatch.setenv("FUNNEL_LANDING_DIR", str(tmp_path))
+    monkeypatch.delenv("FUNNEL_AS_OF_DATE", raising=False)
     _batch(tmp_path, "crm/Opportunity/20261101T235959Z.csv")
     _batch(tmp_path, "marketing/Activity/20261103T235959Z.csv.gz")
     _batch(tmp_path, "crm/NotAnObject/20261130T235959Z.csv")  # no contract: not a batch

@@ -133,7 +133,7 @@ def test_killed_publisher_never_leaves_a_partial_file_where_bi_looks(two_version
     publish_marts(two_versions, published, marts, {"run_id": "v1"}, source_schema="v1")
     code = (
         "import sys; from pathlib import Path; "
-        "from dagster_project.publish.publish import publish_destination, publish_marts; "
+        "from dagster_project.publish.publish import publish_marts; "
         "publish_marts(Path(sys.argv[1]), Path(sys.argv[2]), ['mart_a', 'mart_b', 'mart_c'], "
         "{'run_id': sys.argv[3]}, source_schema=sys.argv[3])"
     )
