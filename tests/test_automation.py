@@ -112,3 +112,34 @@ def test_a_day_no_run_can_be_as_of_is_refused_with_the_range(tmp_path, monkeypat
     # the schedule does not launch a run that cannot be built; it says why
     skipped = daily_refresh_schedule(dg.build_schedule_context())
     assert isinstance(skipped, dg.SkipReason) and said in skipped.skip_message
+
+
+def test_a_day_after_the_newest_loaded_batch_is_reported(tmp_path, monkeypatch, caplog):
+    """A UI launch can pick a day no extract covers yet: the run goes on, and says so."""
+    import logging
+
+    import duckdb
+
+    from dagster_project.transform.assets import resolve_as_of_date
+
+    monkeypatch.setenv("FUNNEL_WAREHOUSE_DIR", str(tmp_path))
+    con = duckdb.connect(str(tmp_path / "work.duckdb"))
+    con.execute("create schema ingest")
+    con.execute("create table ingest.load_log (batch varchar, status varchar)")
+    con.close()
+    log = logging.getLogger("funnel-test")
+    with pytest.raises(dg.Failure, match="No extract batch has been loaded"):
+        resolve_as_of_date(FunnelSettings(), "2026-11-13", log)
+
+    con = duckdb.connect(str(tmp_path / "work.duckdb"))
+    con.execute(
+        "insert into ingest.load_log values ('20261113T235959Z', 'loaded'), "
+        "('20261120T235959Z', 'rejected')"
+    )
+    con.close()
+    with caplog.at_level(logging.WARNING, logger="funnel-test"):
+        assert resolve_as_of_date(FunnelSettings(), "2026-11-13", log) == date(2026, 11, 13)
+        assert not caplog.records
+        assert resolve_as_of_date(FunnelSettings(), "2026-11-14", log) == date(2026, 11, 14)
+    (record,) = caplog.records
+    assert "after the newest loaded batch (2026-11-13)" in record.getMessage()

@@ -11,6 +11,7 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from dagster_project.automation import AS_OF_PARTITIONS
 from dagster_project.lib import warmup
+from dagster_project.lib.batches import as_of_date
 from dagster_project.lib.duck import connect_work
 from dagster_project.resources import FunnelSettings
 from dagster_project.transform.failures import describe_dbt_failures
@@ -25,22 +26,34 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 AS_OF_ENV = "FUNNEL_DBT_AS_OF_DATE"
 
 
-def resolve_as_of_date(settings: FunnelSettings, partition_key: str) -> date:
+def resolve_as_of_date(settings: FunnelSettings, partition_key: str, log=None) -> date:
     """The run's clock: its partition, one per as_of_date (the launchers pick the newest batch's
-    day, or $FUNNEL_AS_OF_DATE; a backfill picks each day of its range)."""
+    day, or $FUNNEL_AS_OF_DATE; a backfill picks each day of its range). With ``log``, a day
+    after the newest loaded batch is reported: no extract covers it yet."""
     con = connect_work(settings.work_db, read_only=True)
     try:
-        loaded = con.execute(
-            "select count(*) from ingest.load_log where status = 'loaded'"
-        ).fetchall()[0][0]
+        names = [
+            r[0]
+            for r in con.execute(
+                "select distinct batch from ingest.load_log where status = 'loaded'"
+            ).fetchall()
+        ]
     finally:
         con.close()
-    if not loaded:
+    if not names:
         raise dg.Failure(
             "No extract batch has been loaded, so there is nothing to build. Put extracts in "
             "the landing zone (see README) and run again."
         )
-    return date.fromisoformat(partition_key)
+    as_of = date.fromisoformat(partition_key)
+    newest = as_of_date(names)
+    if log is not None and newest is not None and as_of > newest:
+        # A UI launch can pick any day up to tomorrow; the launchers pick the newest batch's.
+        log.warning(
+            f"as_of_date {as_of} is after the newest loaded batch ({newest}): the marts report "
+            "days that no extract covers yet. Launch the newest batch's day unless that is meant."
+        )
+    return as_of
 
 
 def _reuse_parse_state(target_root: Path, target: Path) -> None:
@@ -80,7 +93,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     run right after it (error-severity tests block the models downstream and publishing)."""
     # The dbt profile reads the warehouse path from the environment; the subprocess inherits it.
     os.environ["FUNNEL_WAREHOUSE_DIR"] = str(settings.warehouse_path)
-    as_of = resolve_as_of_date(settings, context.partition_key)
+    as_of = resolve_as_of_date(settings, context.partition_key, context.log)
     context.log.info(f"dbt build with as_of_date = {as_of}")
     target_root = settings.warehouse_path / "dbt-runs"
     target = target_root / context.run.run_id[:8]
