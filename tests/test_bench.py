@@ -116,3 +116,40 @@ def test_table_shows_the_time_outside_the_steps():
     measure = bench.Measure("full refresh", 100.0, 5.0, steps={"ingest": 30.0, "dbt": 60.0})
     other = next(line for line in bench.table([measure]).splitlines() if "other" in line)
     assert other.split()[-1] == "10.0"
+
+
+def _node(uid, start, end, seconds):
+    day = "2026-11-23T10:00:"
+    return {
+        "unique_id": uid,
+        "execution_time": seconds,
+        "timing": [
+            {"name": "compile", "started_at": f"{day}{start:02d}Z", "completed_at": None},
+            {"name": "execute", "started_at": f"{day}{start:02d}Z",
+             "completed_at": f"{day}{end:02d}Z"},
+        ],
+    }  # fmt: skip
+
+
+def test_outside_models_splits_the_dbt_step_by_thread_time():
+    # Nodes span 10 s (second 5 to 15); 12 s of model thread time and 4 s of tests: the tests
+    # get a quarter of the span. dbt's step took 13 s, so 3 s were dbt's start-up.
+    run_results = {
+        "results": [
+            _node("model.p.a", 5, 11, 6.0),
+            _node("model.p.b", 5, 11, 6.0),
+            _node("test.p.unique_a", 11, 15, 4.0),
+        ]
+    }
+    steps = {"ingest_extracts": 2.0, "dbt_models": 13.0, "great_expectations": 1.5,
+             "published_marts": 2.5}  # fmt: skip
+    outside = bench.outside_models(21.0, steps, run_results)
+    assert outside["parts"] == {
+        "other": 2.0,
+        "ingest": 2.0,
+        "dbt start-up": 3.0,
+        "dbt tests": 2.5,
+        "gx": 1.5,
+        "publish": 2.5,
+    }
+    assert outside["seconds"] == 13.5
