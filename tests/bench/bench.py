@@ -212,9 +212,14 @@ def _rows_loaded(warehouse: Path, run_id: str) -> int:
         con.close()
 
 
+def run_results_path(warehouse: Path, run_id: str) -> Path:
+    """dbt's run_results.json of a run's dbt step (its target path is named by the run)."""
+    return warehouse / "dbt-runs" / run_id[:8] / "run_results.json"
+
+
 def hot_spots(warehouse: Path, run_id: str, top: int = 8) -> list[dict]:
     """The slowest dbt nodes of a run, from dbt's run_results.json."""
-    path = warehouse / "dbt-runs" / run_id[:8] / "run_results.json"
+    path = run_results_path(warehouse, run_id)
     if not path.exists():
         return []
     results = json.loads(path.read_text())["results"]
@@ -485,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
         "hot_spots_full": hot_spots(warehouse, full_summary["run_id"]),
         "hot_spots_incremental": hot_spots(warehouse, inc_summary["run_id"]),
     }
-    inc_results = warehouse / "dbt-runs" / inc_summary["run_id"][:8] / "run_results.json"
+    inc_results = run_results_path(warehouse, inc_summary["run_id"])
     if inc_results.exists():
         outside = outside_models(inc.seconds, inc.steps, json.loads(inc_results.read_text()))
         result["incremental_outside_models"] = outside
