@@ -92,3 +92,23 @@ def fivetran_landing(salesforce: Path, marketo: Path | None, landing: Path) -> i
         link(marketo / "marketo_campaign_data.csv", "marketing/campaign/20200531T000000Z.csv")
         n += 2 + i + 1
     return n
+
+
+def extract_current_state(landing: Path, source: str, obj: str):
+    """An object's current state read straight from its extract files, for recounts that do not
+    go through the dbt models: every batch in name order, the latest version of each ``Id`` by
+    ``SystemModstamp`` (where the object has it) then batch order (the extract contract's merge
+    rule), deleted rows dropped."""
+    import pandas as pd
+
+    frames = []
+    for order, path in enumerate(sorted((landing / source / obj).glob("*.csv*"))):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame["_order"] = order
+        frames.append(frame)
+    rows = pd.concat(frames, ignore_index=True)
+    order = [c for c in ("SystemModstamp", "_order") if c in rows.columns]
+    rows = rows.sort_values(order, kind="stable").drop_duplicates("Id", keep="last")
+    if "IsDeleted" in rows.columns:
+        rows = rows[rows["IsDeleted"].str.lower() != "true"]
+    return rows.drop(columns="_order")

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import failures, query, run_refresh
+from support import extract_current_state, failures, query, run_refresh
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[1]
@@ -136,3 +136,82 @@ def test_current_quarter_reads_like_the_business(run):
         )
     )
     assert shares["AE"] > 0.45 and 0.15 < shares["BDR"] < 0.35
+
+
+def _quarter_start(day):
+    """First day of the fiscal quarter holding ``day`` (fiscal years start in February)."""
+    months_in = (day.month - 2) % 3
+    month = day.month - months_in
+    year = day.year - (1 if month < 1 else 0)
+    return day.replace(year=year, month=(month - 1) % 12 + 1, day=1)
+
+
+def test_sales_velocity_levers_are_trailing_four_quarters_recounted_from_extracts(run, xs_landing):
+    """metrics.md 3.13: the quarter in progress is valued at the last four closed quarters' win
+    rate, deal size and cycle, recounted here from the Opportunity, OpportunityStage and
+    DatedConversionRate extracts and the stage seed, not from the models."""
+    from datetime import date
+
+    import pandas as pd
+
+    as_of = date.fromisoformat(AS_OF)
+    current_start = _quarter_start(as_of)
+    window_start = current_start.replace(year=current_start.year - 1)
+    opps = extract_current_state(xs_landing, "crm", "Opportunity")
+    stages = pd.read_csv(REPO / "dbt" / "seeds" / "stage_mapping.csv")
+    excluded = set(stages.loc[stages["is_excluded"], "stage_name"])
+    closed_won = set(stages.loc[stages["is_won"], "stage_name"])
+    closed_lost = set(stages.loc[stages["is_closed"] & ~stages["is_won"], "stage_name"]) - excluded
+    opps["close"] = pd.to_datetime(opps["CloseDate"]).dt.date
+    opps["created"] = pd.to_datetime(opps["CreatedDate"].str[:10]).dt.date
+    window = opps[
+        (opps["close"] >= window_start)
+        & (opps["close"] < current_start)
+        & opps["StageName"].isin(closed_won | closed_lost)
+    ]
+    won = window[window["StageName"].isin(closed_won)].copy()
+    rates = extract_current_state(xs_landing, "crm", "DatedConversionRate")
+
+    def rate(iso, day):
+        match = rates[
+            (rates["IsoCode"] == iso)
+            & (rates["StartDate"] <= day.isoformat())
+            & (day.isoformat() < rates["NextStartDate"])
+        ]
+        assert len(match) == 1, (iso, day)
+        return float(match["ConversionRate"].iloc[0])
+
+    acv_local = won["ACV__c"].where(won["ACV__c"] != "", won["Amount"]).astype(float)
+    won["acv_corp"] = [
+        a / rate(iso, day)
+        for a, iso, day in zip(acv_local, won["CurrencyIsoCode"], won["close"], strict=True)
+    ]
+    won["cycle"] = [(c - s).days for c, s in zip(won["close"], won["created"], strict=True)]
+    positive, cycled = won[won["acv_corp"] > 0], won[won["cycle"] >= 0]
+    expected = {
+        "trailing_won_count": len(won),
+        "trailing_closed_count": len(window),
+        "trailing_average_deal_size": positive["acv_corp"].sum() / len(positive),
+        "trailing_cycle_days_mean": cycled["cycle"].sum() / len(cycled),
+    }
+    assert len(won) >= 10 and len(window) > len(won)
+    ((first, last, created, velocity, *levers),) = query(
+        run / "published" / "analytics.duckdb",
+        f"""
+        select trailing_first_period, trailing_last_period,
+               pipeline_created_count, sales_velocity_per_day, {", ".join(expected)}
+        from marts.mart_apm_kpi
+        where dimension_type = 'total' and fiscal_period = 'FY2027-Q4'
+        """,
+    )
+    assert (first, last) == ("FY2026-Q4", "FY2027-Q3")
+    for (name, want), got in zip(expected.items(), levers, strict=True):
+        assert got == pytest.approx(want, rel=1e-9), name
+    win_rate = len(won) / len(window)
+    assert velocity == pytest.approx(
+        created
+        * win_rate
+        * expected["trailing_average_deal_size"]
+        / expected["trailing_cycle_days_mean"],
+        rel=1e-9,
+    )

@@ -294,3 +294,35 @@ def test_incremental_by_key_models_equal_a_full_refresh(runs, xs_landing, tmp_pa
     assert published_manifest(replay) == published / "replays" / "2026-11-08" / "manifest.json"
     assert published_manifest(later) == published / "manifest.json"
     _assert_equal_to_a_full_refresh(warehouse, "2026-11-08", tmp_path)
+
+
+def test_baseline_volume_counts_people_and_entries_counts_cycles(runs):
+    """metrics.md 3.14: a person recycled inside the window counts once in `volume` and once per
+    cycle in `entries`; recounted from the stage events and people, not the mart's own SQL."""
+    db = runs["full"]
+    recount = {
+        stage: (people, entries)
+        for stage, people, entries in query(
+            db,
+            f"""
+            select e.stage, count(distinct e.person_id), count(*)
+            from marts.fct_funnel_stage_event as e
+            join marts.dim_person as p using (person_id)
+            where p.known_date between date '{AS_OF}' - 364 and date '{AS_OF}'
+              and e.entered_date between date '{AS_OF}' - 364 and date '{AS_OF}'
+            group by 1
+            """,
+        )
+    }
+    published = query(
+        db,
+        """
+        select from_stage, volume, entries from marts.mart_funnel_baseline
+        where dimension_type = 'total' and is_adjacent
+        """,
+    )
+    assert {stage for stage, *_ in published} <= set(recount)
+    for stage, volume, entries in published:
+        assert (volume, entries) == recount[stage], stage
+    recycled = [s for s, v, e in published if e > v]
+    assert "known" in recycled, "the sample recycles people inside the window"

@@ -1,7 +1,9 @@
 {#- The Act-On baseline (metrics.md 3.14 "Baseline"): over the
     funnel_baseline_days days ending on as_of_date, the net-new people (first
-    known inside the window) - how many entered each stage (volume), how many
-    of the mature entries converted, how fast, and where they drop out. Next to
+    known inside the window) - how many entered each stage (volume: distinct
+    people; entries: every cycle's entry, so a person recycled inside the
+    window counts once in volume and once per cycle in entries), how many of
+    the mature entries converted, how fast, and where they drop out. Next to
     it the flow ratio of the last funnel_flow_days days (entries of to_stage
     over entries of from_stage, every person; it mixes cohorts and can exceed
     1) and its gap to the baseline. -#}
@@ -61,7 +63,8 @@ baseline as (
         dimension_value,
         from_stage,
         to_stage,
-        count(*) as volume,
+        count(distinct person_id) as volume,
+        count(*) as entries,
         count(case when is_mature then 1 end) as mature_volume,
         count(case when is_mature and is_converted then 1 end)
             as converted_count,
@@ -128,6 +131,7 @@ combined as (
         pairs.from_stage_order,
         pairs.is_adjacent,
         coalesce(baseline.volume, 0) as volume,
+        coalesce(baseline.entries, 0) as entries,
         coalesce(baseline.mature_volume, 0) as mature_volume,
         coalesce(baseline.converted_count, 0) as converted_count,
         cast(baseline.converted_count as {{ type_double() }})
@@ -186,6 +190,7 @@ final as (
         from_stage_order,
         is_adjacent,
         volume,
+        entries,
         mature_volume,
         converted_count,
         conversion_rate,
