@@ -82,6 +82,8 @@ format: install
 
 ## ui: the Dagster UI (asset graph, lineage, checks, launching runs) on http://127.0.0.1:3000
 ui: dbt-parse $(DAGSTER_HOME)/dagster.yaml
+	@# the days the landing zone covers, as as_of_date partitions (the sensor adds new ones)
+	$(BIN)/python -m dagster_project.partitions
 	$(BIN)/dagster dev -w workspace.yaml
 
 ## sample: regenerate the committed sample extracts (scale s, seed 7) in seeds/landing

@@ -10,29 +10,19 @@ import dagster as dg
 from dagster_project.ingest.contract import CONTRACTS
 from dagster_project.ingest.discover import discover, landing_fingerprint
 from dagster_project.lib.batches import as_of_date
+from dagster_project.partitions import (
+    AS_OF_SOURCE_TAG,
+    NoSuchDay,
+    landed_days,
+    register_as_of_days,
+)
 from dagster_project.resources import FunnelSettings
 
-# One partition per as_of_date (SPEC 6): partition D builds and publishes the marts as of the
-# end of day D, so a backfill over a range of days replays each of them. From the first day of
-# the fiscal calendar (dbt var calendar_start_date) to tomorrow, UTC: today's partition is the
-# day in progress, and a batch may be named by a day of a time zone ahead of UTC.
-AS_OF_PARTITIONS = dg.DailyPartitionsDefinition(
-    start_date="2018-02-01", end_offset=2, timezone="UTC"
-)
-# Why a run is as of its day, for the manifest: set by the launchers below, absent when a
-# person picked the partition in the UI (a backfill).
-AS_OF_SOURCE_TAG = "funnel/as_of_source"
+# The fiscal calendar's first day (dbt var calendar_start_date): no run can be as of a day before.
+CALENDAR_START = date(2018, 2, 1)
 
-# The schedule starts at 06:00 UTC, after the nightly extracts; BI tools can count on the
-# published marts by 08:00. The UI shows an asset that misses this as failing its freshness.
+# The schedule starts at 06:00 UTC, after the nightly extracts (PUBLISHED_FRESHNESS: by 08:00).
 SCHEDULE_CRON = "0 6 * * *"
-PUBLISHED_FRESHNESS = dg.FreshnessPolicy.cron(
-    deadline_cron="0 8 * * *", lower_bound_delta=timedelta(hours=2), timezone="UTC"
-)
-
-
-class NoSuchDay(ValueError):
-    """An as_of_date outside the partitions: no run can be launched for it."""
 
 
 def launch_as_of(settings: FunnelSettings, today: date | None = None) -> tuple[str, str]:
@@ -49,14 +39,23 @@ def launch_as_of(settings: FunnelSettings, today: date | None = None) -> tuple[s
         names = [b.batch for c in CONTRACTS for b in discover(settings.landing_path, c)]
         newest = as_of_date(names)
         day, source = (newest, "newest batch") if newest else (today_utc(today), "today")
-    key = day.isoformat()
-    keys = AS_OF_PARTITIONS.get_partition_keys()
-    if not keys[0] <= key <= keys[-1]:
+    last = today_utc(today) + timedelta(days=1)
+    if not CALENDAR_START <= day <= last:
         raise NoSuchDay(
-            f"as_of_date {key} ({source}) is outside the days a run can be as of: "
-            f"{keys[0]} to {keys[-1]} (tomorrow, UTC). Set FUNNEL_AS_OF_DATE to a day in that "
+            f"as_of_date {day} ({source}) is outside the days a run can be as of: "
+            f"{CALENDAR_START} to {last} (tomorrow, UTC). Set FUNNEL_AS_OF_DATE to a day in that "
             "range, or check the dates in the batch names of the landing zone."
         )
+    return day.isoformat(), source
+
+
+def launch_partition(
+    instance: dg.DagsterInstance, settings: FunnelSettings, today: date | None = None
+) -> tuple[str, str]:
+    """``launch_as_of``, with the landed days and the run's own day registered as partitions
+    (a run needs its partition to exist)."""
+    key, source = launch_as_of(settings, today)
+    register_as_of_days(instance, [*landed_days(settings), key])
     return key, source
 
 
@@ -78,13 +77,15 @@ refresh_all_job = dg.define_asset_job(
     job=refresh_all_job,
     cron_schedule=SCHEDULE_CRON,
     execution_timezone="UTC",
+    # On as shipped: `make ui` (or dagster-daemon) starts the daily run; turn it off in the UI.
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Daily refresh after the nightly CRM and marketing extracts, as of the newest "
     "batch's day.",
 )
 def daily_refresh_schedule(context: dg.ScheduleEvaluationContext):
     """A run as of the newest batch in the landing zone (its partition)."""
     try:
-        key, source = launch_as_of(FunnelSettings())
+        key, source = launch_partition(context.instance, FunnelSettings())
     except NoSuchDay as err:
         return dg.SkipReason(str(err))
     return dg.RunRequest(partition_key=key, tags={AS_OF_SOURCE_TAG: source})
@@ -93,6 +94,7 @@ def daily_refresh_schedule(context: dg.ScheduleEvaluationContext):
 @dg.sensor(
     job=refresh_all_job,
     minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
     description="Starts a refresh when a complete new batch lands. Temporary and hidden files are "
     "ignored, and a file counts only once it has not changed for FUNNEL_SETTLE_SECONDS (default "
     "30), so a file still being written never starts a run.",
@@ -112,7 +114,7 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
     if digest == context.cursor:
         return dg.SkipReason(f"No new complete batch in {settings.landing_path}.")
     try:
-        key, source = launch_as_of(settings)
+        key, source = launch_partition(context.instance, settings)
     except NoSuchDay as err:
         return dg.SkipReason(str(err))
     context.update_cursor(digest)
@@ -122,6 +124,7 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
 @dg.run_failure_sensor(
     name="refresh_failure_sensor",
     monitored_jobs=[refresh_all_job],
+    default_status=dg.DefaultSensorStatus.RUNNING,
     description="Reports a failed refresh: the published marts were left as they were.",
 )
 def refresh_failure_sensor(context: dg.RunFailureSensorContext):

@@ -72,5 +72,11 @@ class FunnelSettings(dg.ConfigurableResource):
         return os.environ.get("FUNNEL_FULL_REFRESH", "0") not in ("0", "", "false", "no")
 
     @property
+    def publish_ahead(self) -> bool:
+        """Publish a run as of a day after the newest loaded batch as the main set
+        ($FUNNEL_PUBLISH_AHEAD=1); by default it goes to published/ahead/<day>/."""
+        return os.environ.get("FUNNEL_PUBLISH_AHEAD", "0") not in ("0", "", "false", "no")
+
+    @property
     def as_of_override(self) -> str | None:
         return os.environ.get("FUNNEL_AS_OF_DATE") or None

@@ -17,10 +17,11 @@ from typing import NoReturn
 
 import dagster as dg
 
-from dagster_project.automation import AS_OF_SOURCE_TAG, NoSuchDay, launch_as_of
+from dagster_project.automation import launch_partition
 from dagster_project.lib import warmup
 from dagster_project.lib.env import env_number
 from dagster_project.lib.lock import WarehouseLocked, run_lock
+from dagster_project.partitions import AS_OF_SOURCE_TAG, NoSuchDay
 from dagster_project.resources import FunnelSettings
 
 # A run of the sample takes about a minute and one at scale l several: wait that long for the
@@ -91,11 +92,19 @@ def _summary(
             lines.append(f"  step {step}: {status[:2000]}")
     if ok and manifest_path.exists():
         manifest = json.loads(manifest_path.read_text())
+        run_warnings = manifest.get("warnings", [])
+        lines.append(f"  warnings: {len(run_warnings)}")
+        lines.extend(f"    {w}" for w in run_warnings)
         lines.append(f"  as_of_date: {manifest['as_of_date']} ({manifest.get('as_of_source')})")
         lines.append(
             f"  published: {manifest_path.parent / 'analytics.duckdb'} "
             f"(schema marts), parquet/ and manifest.json"
         )
+        if manifest_path.parent != settings.published_path:
+            lines.append(
+                f"  (not the marts BI tools read: those in {settings.published_path} "
+                "were left as they were)"
+            )
         for mart, info in manifest["marts"].items():
             lines.append(f"    {mart:<32} {info['rows']:>10,} rows")
     elif not ok:
@@ -119,7 +128,7 @@ def main() -> int:
     print(f"[run] landing zone: {settings.landing_path}", flush=True)
     print(f"[run] warehouse:    {settings.warehouse_path}", flush=True)
     try:
-        partition, source = launch_as_of(settings)
+        partition, source = launch_partition(instance, settings)
     except NoSuchDay as err:
         print(f"\nrefresh_all_job NOT STARTED: {err}", flush=True)
         return 2

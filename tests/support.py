@@ -16,8 +16,9 @@ def run_refresh(
     ``partition``, as a backfill in the UI launches one day: that partition, no other setting."""
     import dagster as dg
 
-    from dagster_project.automation import AS_OF_SOURCE_TAG, launch_as_of
+    from dagster_project.automation import launch_partition
     from dagster_project.definitions import defs
+    from dagster_project.partitions import AS_OF_SOURCE_TAG, landed_days, register_as_of_days
     from dagster_project.resources import FunnelSettings
 
     with pytest.MonkeyPatch.context() as mp:
@@ -27,11 +28,14 @@ def run_refresh(
         if as_of:
             mp.setenv("FUNNEL_AS_OF_DATE", as_of)
         tags = {}
+        instance = dg.DagsterInstance.ephemeral()
         if partition is None:
-            partition, source = launch_as_of(FunnelSettings())
+            partition, source = launch_partition(instance, FunnelSettings())
             tags[AS_OF_SOURCE_TAG] = source
+        else:
+            register_as_of_days(instance, [*landed_days(FunnelSettings()), partition])
         return defs.resolve_job_def("refresh_all_job").execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(),
+            instance=instance,
             partition_key=partition,
             tags=tags,
             raise_on_error=False,

@@ -9,19 +9,23 @@ import dagster as dg
 import pytest
 
 from dagster_project.automation import (
-    AS_OF_SOURCE_TAG,
-    NoSuchDay,
     daily_refresh_schedule,
     landing_zone_sensor,
     launch_as_of,
 )
+from dagster_project.partitions import AS_OF_PARTITIONS, AS_OF_SOURCE_TAG, NoSuchDay
 from dagster_project.resources import FunnelSettings
 
 
 def _tick(cursor):
-    ctx = dg.build_sensor_context(cursor=cursor)
-    result = landing_zone_sensor(ctx)
+    with dg.instance_for_test() as instance:
+        ctx = dg.build_sensor_context(cursor=cursor, instance=instance)
+        result = landing_zone_sensor(ctx)
     return result, ctx.cursor
+
+
+def _partitions(instance) -> list[str]:
+    return list(instance.get_dynamic_partitions(AS_OF_PARTITIONS.name))
 
 
 def _age(path, seconds=120):
@@ -78,7 +82,10 @@ def test_the_schedule_runs_as_of_the_newest_batch(tmp_path, monkeypatch):
     _batch(tmp_path, "crm/Opportunity/20261101T235959Z.csv")
     _batch(tmp_path, "marketing/Activity/20261103T235959Z.csv.gz")
     _batch(tmp_path, "crm/NotAnObject/20261130T235959Z.csv")  # no contract: not a batch
-    request = daily_refresh_schedule(dg.build_schedule_context())
+    with dg.instance_for_test() as instance:
+        request = daily_refresh_schedule(dg.build_schedule_context(instance=instance))
+        # the partitions are the days the landing zone covers: the newest batch's day is last
+        assert _partitions(instance) == ["2026-11-01", "2026-11-02", "2026-11-03"]
     assert isinstance(request, dg.RunRequest)
     assert request.partition_key == "2026-11-03"
     assert request.tags[AS_OF_SOURCE_TAG] == "newest batch"
@@ -110,7 +117,8 @@ def test_a_day_no_run_can_be_as_of_is_refused_with_the_range(tmp_path, monkeypat
         launch_as_of(FunnelSettings())
     assert said in str(raised.value)
     # the schedule does not launch a run that cannot be built; it says why
-    skipped = daily_refresh_schedule(dg.build_schedule_context())
+    with dg.instance_for_test() as instance:
+        skipped = daily_refresh_schedule(dg.build_schedule_context(instance=instance))
     assert isinstance(skipped, dg.SkipReason) and said in skipped.skip_message
 
 
@@ -143,3 +151,33 @@ def test_a_day_after_the_newest_loaded_batch_is_reported(tmp_path, monkeypatch, 
         assert resolve_as_of_date(FunnelSettings(), "2026-11-14", log) == date(2026, 11, 14)
     (record,) = caplog.records
     assert "after the newest loaded batch (2026-11-13)" in record.getMessage()
+
+
+def test_partitions_follow_the_landing_zone_in_date_order(tmp_path, monkeypatch):
+    """The UI offers the last registered day as the latest: a day that lands out of order (an
+    earlier batch, or FUNNEL_FIRST_AS_OF_DATE) still ends up in its place, and the newest batch's
+    day stays the last."""
+    from dagster_project.partitions import landed_days, register_as_of_days
+
+    monkeypatch.setenv("FUNNEL_LANDING_DIR", str(tmp_path))
+    monkeypatch.delenv("FUNNEL_FIRST_AS_OF_DATE", raising=False)
+    instance = dg.DagsterInstance.ephemeral()
+    assert landed_days(FunnelSettings()) == []
+    _batch(tmp_path, "crm/Lead/20261104T235959Z.csv")
+    _batch(tmp_path, "crm/Account/20261106T235959Z.csv")
+    assert register_as_of_days(instance, landed_days(FunnelSettings())) == [
+        "2026-11-04",
+        "2026-11-05",
+        "2026-11-06",
+    ]
+    assert register_as_of_days(instance, landed_days(FunnelSettings())) == []
+    _batch(tmp_path, "crm/Account/20261102T235959Z.csv")
+    monkeypatch.setenv("FUNNEL_FIRST_AS_OF_DATE", "2026-10-31")
+    added = register_as_of_days(instance, landed_days(FunnelSettings()))
+    assert added == ["2026-10-31", "2026-11-01", "2026-11-02", "2026-11-03"]
+    assert _partitions(instance) == [
+        f"2026-{d}" for d in ("10-31", *(f"11-0{i}" for i in range(1, 7)))
+    ]
+    monkeypatch.setenv("FUNNEL_FIRST_AS_OF_DATE", "31/10/2026")
+    with pytest.raises(NoSuchDay, match="FUNNEL_FIRST_AS_OF_DATE='31/10/2026' is not a date"):
+        landed_days(FunnelSettings())

@@ -33,11 +33,11 @@ def test_groups_and_descriptions(repo):
 
 
 def test_runs_are_partitioned_by_as_of_date_and_marts_have_a_freshness_policy(repo):
-    """SPEC 6: daily partitions on as_of_date (a backfill replays each day in a run of its
-    own), and the published marts are expected by 08:00 UTC."""
+    """SPEC 6: a partition per as_of_date, the days the landing zone covers (a backfill replays
+    each day in a run of its own), and the published marts are expected by 08:00 UTC."""
     import dagster as dg
 
-    from dagster_project.automation import AS_OF_PARTITIONS, PUBLISHED_FRESHNESS
+    from dagster_project.partitions import AS_OF_PARTITIONS, PUBLISHED_FRESHNESS
 
     job = repo.get_job("refresh_all_job")
     assert job.partitions_def == AS_OF_PARTITIONS

@@ -326,3 +326,35 @@ def test_baseline_volume_counts_people_and_entries_counts_cycles(runs):
         assert (volume, entries) == recount[stage], stage
     recycled = [s for s, v, e in published if e > v]
     assert "known" in recycled, "the sample recycles people inside the window"
+
+
+def test_a_day_after_the_newest_batch_never_replaces_the_published_marts(
+    runs, xs_landing, tmp_path
+):
+    """A run as of a day no extract covers yet (a UI launch of a later day, FUNNEL_AS_OF_DATE)
+    publishes to published/ahead/<day>/ with a warning in its manifest and summary; the marts BI
+    tools read stay as they were, and the next ordinary run publishes over them as usual."""
+    from dagster_project.resources import FunnelSettings
+    from dagster_project.run import _summary
+
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(runs["full"].parent, warehouse)
+    published = warehouse / "published"
+    main_before = (published / "manifest.json").read_bytes()
+    ahead = run_refresh(xs_landing, warehouse, partition="2026-11-20")
+    assert ahead.success, failures(ahead)
+    assert (published / "manifest.json").read_bytes() == main_before
+    manifest = json.loads((published / "ahead" / "2026-11-20" / "manifest.json").read_text())
+    assert manifest["as_of_date"] == "2026-11-20"
+    (warning,) = manifest["warnings"]
+    assert "after the newest loaded batch (2026-11-13)" in warning
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FUNNEL_WAREHOUSE_DIR", str(warehouse))
+        text, ok = _summary(ahead, FunnelSettings(), 1.0, {})
+    assert ok and "warnings: 1" in text and warning in text
+    assert "not the marts BI tools read" in text
+
+    ordinary = run_refresh(xs_landing, warehouse)
+    assert ordinary.success, failures(ordinary)
+    manifest = json.loads((published / "manifest.json").read_text())
+    assert (manifest["as_of_date"], manifest["warnings"]) == ("2026-11-13", [])

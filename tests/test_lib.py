@@ -206,3 +206,19 @@ def test_warmup_imports_what_was_asked_once_on_a_side_thread(tmp_path, monkeypat
     probe = sys.modules[name]
     assert probe.imported_on == thread_name
     monkeypatch.delitem(sys.modules, name)
+
+
+def test_partition_changes_keep_the_days_in_order():
+    from dagster_project.lib.batches import days_from_to, partition_changes
+
+    assert days_from_to(date(2026, 12, 30), date(2027, 1, 2)) == [
+        "2026-12-30",
+        "2026-12-31",
+        "2027-01-01",
+        "2027-01-02",
+    ]
+    assert partition_changes([], ["b", "a"]) == ([], ["a", "b"])
+    assert partition_changes(["a", "b"], ["b", "c"]) == ([], ["c"])
+    # an earlier day: the later keys go and come back after it
+    assert partition_changes(["a", "c", "d"], ["b"]) == (["c", "d"], ["b", "c", "d"])
+    assert partition_changes(["a", "b"], ["a"]) == ([], [])

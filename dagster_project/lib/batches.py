@@ -26,3 +26,23 @@ def as_of_date(batch_names: list[str], fallback: date | None = None) -> date | N
     """SPEC 4.4: the default as_of_date is the date of the newest extract batch."""
     dates = [d for d in (batch_date(n) for n in batch_names) if d is not None]
     return max(dates) if dates else fallback
+
+
+def days_from_to(first: date, last: date) -> list[str]:
+    """Every day from ``first`` to ``last``, both included, as YYYY-MM-DD."""
+    return [date.fromordinal(n).isoformat() for n in range(first.toordinal(), last.toordinal() + 1)]
+
+
+def partition_changes(existing: list[str], wanted: list[str]) -> tuple[list[str], list[str]]:
+    """The keys to delete and then add so that the partitions are ``existing`` and ``wanted``
+    together, in date order.
+
+    Dagster lists dynamic partitions in the order they were added, and its UI offers the last
+    one as the latest: a day earlier than the last one is put in its place by taking the later
+    keys away and adding them back after it (a key's materialisations are kept by its name).
+    """
+    merged = sorted(set(existing) | set(wanted))
+    keep = 0
+    while keep < len(existing) and existing[keep] == merged[keep]:
+        keep += 1
+    return existing[keep:], merged[keep:]

@@ -1,13 +1,14 @@
 """The publish step: gated marts -> published/analytics.duckdb, Parquet files and a manifest."""
 
 import warnings
+from datetime import date
 
 import dagster as dg
 
-from dagster_project.automation import AS_OF_PARTITIONS, AS_OF_SOURCE_TAG, PUBLISHED_FRESHNESS
-from dagster_project.publish.publish import publish_destination, publish_marts
+from dagster_project.partitions import AS_OF_PARTITIONS, AS_OF_SOURCE_TAG, PUBLISHED_FRESHNESS
+from dagster_project.publish.publish import AHEAD, publish_destination, publish_marts
 from dagster_project.resources import FunnelSettings
-from dagster_project.transform.assets import dbt_models, resolve_as_of_date
+from dagster_project.transform.assets import ahead_of_data, dbt_models, newest_loaded_day
 
 
 def mart_asset_keys() -> dict[str, dg.AssetKey]:
@@ -68,7 +69,9 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
     mart, every check with its outcome). Runs only when every blocking check upstream passed
     (write-audit-publish), and swaps the files in atomically; a failed run leaves the previous
     files as they were. A run as of a day before the published one (a backfill) publishes to
-    `published/replays/<day>/` instead, so BI tools never go back in time."""
+    `published/replays/<day>/` instead, so BI tools never go back in time; a run as of a day
+    after the newest loaded batch publishes to `published/ahead/<day>/` with a warning in its
+    manifest (`FUNNEL_PUBLISH_AHEAD=1` publishes it as the main set)."""
     checks = _check_outcomes(context)
     failed = [c for c in checks if c["outcome"] == "failed"]
     if failed:
@@ -78,12 +81,23 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
             "Not publishing: checks failed: "
             + "; ".join(f"{c['asset']}:{c['check']}" for c in failed)
         )
-    as_of = resolve_as_of_date(settings, context.partition_key)
-    destination = publish_destination(settings.published_path, as_of.isoformat())
+    as_of = date.fromisoformat(context.partition_key)
+    ahead = ahead_of_data(as_of, newest_loaded_day(settings))
+    run_warnings = [ahead] if ahead else []
+    destination = publish_destination(
+        settings.published_path,
+        as_of.isoformat(),
+        ahead_of_data=bool(ahead) and not settings.publish_ahead,
+    )
     if destination != settings.published_path:
+        why = (
+            "is after the newest loaded batch"
+            if destination.parent.name == AHEAD
+            else "is before the published marts' day"
+        )
         context.log.info(
-            f"as_of_date {as_of} is before the published marts' day: publishing to "
-            f"{destination}; the marts BI tools read stay as they are"
+            f"as_of_date {as_of} {why}: publishing to {destination}; the marts BI tools read "
+            "stay as they are"
         )
     result = publish_marts(
         settings.work_db,
@@ -98,6 +112,7 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
                 k: sum(1 for c in checks if c["outcome"] == k)
                 for k in ("passed", "warned", "failed")
             },
+            "warnings": run_warnings,
         },
     )
     context.log.info(
@@ -108,6 +123,7 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
             "path": dg.MetadataValue.path(str(result.db_path)),
             "manifest": dg.MetadataValue.path(str(result.manifest_path)),
             "as_of_date": as_of.isoformat(),
+            "warnings": run_warnings,
             "rows_per_mart": result.row_counts,
             "dagster/row_count": sum(result.row_counts.values()),
         }

@@ -100,13 +100,21 @@ def recover_interrupted_publish(published: Path) -> str | None:
 
 
 REPLAYS = "replays"
+AHEAD = "ahead"
 
 
-def publish_destination(published: Path, as_of: str) -> Path:
-    """Where a run as of ``as_of`` (YYYY-MM-DD) publishes: the set BI tools read, unless that set
-    is as of a later day. Then the run replays a past day (a backfill, FUNNEL_AS_OF_DATE) and
-    its marts go to ``replays/<as_of>/`` beside it, so the published marts never go back in
-    time."""
+def publish_destination(published: Path, as_of: str, ahead_of_data: bool = False) -> Path:
+    """Where a run as of ``as_of`` (YYYY-MM-DD) publishes: the set BI tools read, unless
+
+    - that set is as of a later day: the run replays a past day (a backfill, FUNNEL_AS_OF_DATE)
+      and its marts go to ``replays/<as_of>/`` beside it, so the published marts never go back
+      in time;
+    - ``ahead_of_data``: the day is after the newest loaded batch, so no extract covers it yet;
+      its marts go to ``ahead/<as_of>/``, or the next ordinary run, as of the newest batch,
+      would count as a replay and the set BI tools read would stay on the empty day.
+    """
+    if ahead_of_data:
+        return Path(published) / AHEAD / as_of
     manifest = Path(published) / MANIFEST
     if manifest.exists():
         current = json.loads(manifest.read_text()).get("as_of_date")

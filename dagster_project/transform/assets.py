@@ -9,10 +9,10 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
-from dagster_project.automation import AS_OF_PARTITIONS
 from dagster_project.lib import warmup
 from dagster_project.lib.batches import as_of_date
 from dagster_project.lib.duck import connect_work
+from dagster_project.partitions import AS_OF_PARTITIONS
 from dagster_project.resources import FunnelSettings
 from dagster_project.transform.failures import describe_dbt_failures
 from dagster_project.transform.project import dbt_project
@@ -26,10 +26,8 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 AS_OF_ENV = "FUNNEL_DBT_AS_OF_DATE"
 
 
-def resolve_as_of_date(settings: FunnelSettings, partition_key: str, log=None) -> date:
-    """The run's clock: its partition, one per as_of_date (the launchers pick the newest batch's
-    day, or $FUNNEL_AS_OF_DATE; a backfill picks each day of its range). With ``log``, a day
-    after the newest loaded batch is reported: no extract covers it yet."""
+def newest_loaded_day(settings: FunnelSettings) -> date:
+    """The day of the newest batch loaded into the work warehouse (SPEC 4.4)."""
     con = connect_work(settings.work_db, read_only=True)
     try:
         names = [
@@ -40,19 +38,33 @@ def resolve_as_of_date(settings: FunnelSettings, partition_key: str, log=None) -
         ]
     finally:
         con.close()
-    if not names:
+    newest = as_of_date(names)
+    if newest is None:
         raise dg.Failure(
             "No extract batch has been loaded, so there is nothing to build. Put extracts in "
             "the landing zone (see README) and run again."
         )
+    return newest
+
+
+def ahead_of_data(as_of: date, newest: date) -> str | None:
+    """The warning for a run as of a day after the newest loaded batch, else None."""
+    if as_of <= newest:
+        return None
+    return (
+        f"as_of_date {as_of} is after the newest loaded batch ({newest}): the marts report "
+        "days that no extract covers yet"
+    )
+
+
+def resolve_as_of_date(settings: FunnelSettings, partition_key: str, log=None) -> date:
+    """The run's clock: its partition, one per as_of_date (the launchers pick the newest batch's
+    day, or $FUNNEL_AS_OF_DATE; a backfill picks each day of its range). With ``log``, a day
+    after the newest loaded batch is reported: no extract covers it yet."""
     as_of = date.fromisoformat(partition_key)
-    newest = as_of_date(names)
-    if log is not None and newest is not None and as_of > newest:
-        # A UI launch can pick any day up to tomorrow; the launchers pick the newest batch's.
-        log.warning(
-            f"as_of_date {as_of} is after the newest loaded batch ({newest}): the marts report "
-            "days that no extract covers yet. Launch the newest batch's day unless that is meant."
-        )
+    warning = ahead_of_data(as_of, newest_loaded_day(settings))
+    if log is not None and warning:
+        log.warning(warning + "; they are published apart (published/ahead/<day>/).")
     return as_of
 
 

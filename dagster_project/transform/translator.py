@@ -8,7 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
-from dagster_project.automation import PUBLISHED_FRESHNESS
+from dagster_project.partitions import PUBLISHED_FRESHNESS
 
 
 def group_for(resource_props: Mapping[str, Any]) -> str | None:
