@@ -22,9 +22,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+$(DAGSTER_HOME)/dagster.yaml: dagster-instance.yaml
 	@mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $@
+	cp dagster-instance.yaml $@
 
 # The Dagster definitions read dbt's manifest; parse writes it (no warehouse connection needed).
 dbt-parse: install

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 def dagster_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "dagster_home"
     home.mkdir()
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    shutil.copy(REPO / "dagster-instance.yaml", home / "dagster.yaml")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     return home
 

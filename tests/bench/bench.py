@@ -282,7 +282,7 @@ def run_pipeline(stage: str, landing: Path, warehouse: Path, work: Path) -> tupl
     # dagster.yaml (one per bench run, beside its warehouse), so the event log's cost is measured.
     home = work / "dagster_home"
     home.mkdir(exist_ok=True)
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    shutil.copy(REPO / "dagster-instance.yaml", home / "dagster.yaml")
     env["DAGSTER_HOME"] = str(home)
     seconds, peak, _ = run_measured(
         stage, [sys.executable, "-m", "dagster_project.run"], env, work / f"{stage}.log"
