@@ -382,3 +382,42 @@ def test_unknown_folders_are_reported(tmp_path):
     (tmp_path / "crm" / "Opportunity").mkdir(parents=True)
     assert [p.name for p in unknown_folders(tmp_path)] == ["Order"]
     shutil.rmtree(tmp_path / "crm")
+
+
+def test_salesforce_ids_in_15_and_18_characters_are_one_record(tmp_path):
+    """Salesforce exports a record id in a case-sensitive 15-character form or the 18-character
+    form; both load as the 18-character id, so one record in both forms is one record, and two
+    ids that differ only in case stay two records."""
+    landing = tmp_path / "landing"
+    _write(
+        landing / "crm" / "Account" / "20261101T000000Z.csv",
+        "Id,Name\n001A0000006Vm9rIAC,Acme\n",
+    )
+    header = "Id,AccountId,StageName,CloseDate,CreatedDate,SystemModstamp\n"
+    _write(
+        landing / "crm" / "Opportunity" / "20261101T000000Z.csv",
+        header
+        + "006A0000001abcd,001A0000006Vm9r,Prospecting,2026-12-01,2026-11-01,2026-11-01\n"
+        + "006A0000001ABCD,001A0000006Vm9r,Prospecting,2026-12-01,2026-11-01,2026-11-01\n",
+    )
+    _write(
+        landing / "crm" / "Opportunity" / "20261102T000000Z.csv",
+        header + "006A0000001abcdIAA,001A0000006Vm9rIAC,Discovery,2026-12-01,2026-11-01,"
+        "2026-11-02\n",
+    )
+    con = duckdb.connect(str(tmp_path / "work.duckdb"))
+    for name in ("account", "opportunity"):
+        contract = get_contract("crm", name)
+        load_object(con, contract, discover(landing, contract), run_id="t")
+    rows = con.execute(
+        "select id, account_id, _batch from crm.opportunity order by _batch, id"
+    ).fetchall()
+    assert rows == [
+        ("006A0000001ABCDIA4", "001A0000006Vm9rIAC", "20261101T000000Z"),
+        ("006A0000001abcdIAA", "001A0000006Vm9rIAC", "20261101T000000Z"),
+        ("006A0000001abcdIAA", "001A0000006Vm9rIAC", "20261102T000000Z"),
+    ]
+    joined = con.execute(
+        "select count(*) from crm.opportunity as o join crm.account as a on o.account_id = a.id"
+    ).fetchall()
+    assert joined == [(3,)]

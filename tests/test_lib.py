@@ -222,3 +222,25 @@ def test_partition_changes_keep_the_days_in_order():
     # an earlier day: the later keys go and come back after it
     assert partition_changes(["a", "c", "d"], ["b"]) == (["c", "d"], ["b", "c", "d"])
     assert partition_changes(["a", "b"], ["a"]) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("001A0000006Vm9r", "001A0000006Vm9rIAC"),  # Salesforce's documented example
+        ("006A0000001abcd", "006A0000001abcdIAA"),
+        ("006A0000001ABCD", "006A0000001ABCDIA4"),
+        ("001A0000006Vm9rIAC", "001A0000006Vm9rIAC"),  # already 18 characters
+        ("not-an-id-at-al", "not-an-id-at-al"),  # 15 characters, not alphanumeric
+        ("", ""),
+    ],
+)
+def test_salesforce_ids_become_18_characters_in_python_and_sql(given, expected):
+    import duckdb
+
+    from dagster_project.lib.naming import salesforce_id_18, salesforce_id_18_sql
+
+    assert salesforce_id_18(given) == expected
+    con = duckdb.connect()
+    sql = f"select {salesforce_id_18_sql('v')} from (select ? as v)"
+    assert con.execute(sql, [given]).fetchone()[0] == expected

@@ -81,6 +81,25 @@ class ObjectContract:
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
 
+    @property
+    def salesforce_id_columns(self) -> list[str]:
+        """Columns holding Salesforce record ids, normalised to the 18-character form on load:
+        a CRM object's ``id`` and ``*_id`` columns, and the marketing objects' links to CRM
+        records (``crm_*_id``, ``campaign_id``)."""
+        return [
+            c.name
+            for c in self.columns
+            if c.type == "string"
+            and (
+                (self.source == "crm" and (c.name == "id" or c.name.endswith("_id")))
+                or (
+                    self.source == "marketing"
+                    and (c.name == "campaign_id" or c.name.startswith("crm_"))
+                    and c.name.endswith("_id")
+                )
+            )
+        ]
+
 
 _DESCRIPTIONS = {
     "id": "Record id (primary key of the extract object).",

@@ -21,7 +21,7 @@ from dagster_project.ingest.contract import Column, ObjectContract
 from dagster_project.ingest.discover import BatchFile, file_checksum
 from dagster_project.lib.duck import fetch_one
 from dagster_project.lib.env import env_number
-from dagster_project.lib.naming import dedupe_names, to_snake_case
+from dagster_project.lib.naming import dedupe_names, salesforce_id_18_sql, to_snake_case
 
 LINEAGE_COLUMNS = (
     ("_batch", "varchar"),
@@ -429,8 +429,17 @@ def load_file(
 
     extra = [n for n in normalised if contract.column(n) is None]
     existing = {r[0] for r in con.execute(f"describe {table}").fetchall()}
+    # Salesforce ids in the 15-character form become the 18-character one: the same record
+    # exported in both forms is one record.
+    sf_ids = set(contract.salesforce_id_columns)
     typed = [
-        ("null" if c.name not in present else typed_expr(c.name, c.type))
+        (
+            "null"
+            if c.name not in present
+            else salesforce_id_18_sql(typed_expr(c.name, c.type))
+            if c.name in sf_ids
+            else typed_expr(c.name, c.type)
+        )
         + f"::{c.duckdb_type} as {qident(c.name)}"
         for c in contract.columns
     ]

@@ -50,3 +50,40 @@ def dedupe_names(names: list[str]) -> list[str]:
             seen[n] = 0
             out.append(n)
     return out
+
+
+_ID_SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_SALESFORCE_ID_15 = re.compile(r"[0-9A-Za-z]{15}")
+
+
+def salesforce_id_18(record_id: str) -> str:
+    """A Salesforce record id in its 18-character form; any other value as it is.
+
+    The 15-character form is case-sensitive (``...abc`` and ``...ABC`` are two records); the
+    18-character form appends one character per five, encoding which of them are capitals, so
+    the same record exported in both forms becomes one id. ``001A0000006Vm9r`` gives
+    ``001A0000006Vm9rIAC``.
+    """
+    if not _SALESFORCE_ID_15.fullmatch(record_id):
+        return record_id
+    suffix = ""
+    for start in range(0, 15, 5):
+        bits = sum(1 << i for i, ch in enumerate(record_id[start : start + 5]) if "A" <= ch <= "Z")
+        suffix += _ID_SUFFIX_ALPHABET[bits]
+    return record_id + suffix
+
+
+def salesforce_id_18_sql(value: str) -> str:
+    """``salesforce_id_18`` as a DuckDB expression over the SQL expression ``value``."""
+    chunks = []
+    for start in range(0, 15, 5):
+        bits = " + ".join(
+            f"(case when substr({value}, {start + i + 1}, 1) between 'A' and 'Z' "
+            f"then {1 << i} else 0 end)"
+            for i in range(5)
+        )
+        chunks.append(f"substr('{_ID_SUFFIX_ALPHABET}', 1 + {bits}, 1)")
+    return (
+        f"case when length({value}) = 15 and regexp_full_match({value}, '[0-9A-Za-z]{{15}}') "
+        f"then {value} || {' || '.join(chunks)} else {value} end"
+    )
