@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
+from dagster_project.dead_runs import release_dead_runs
 from dagster_project.ingest.contract import CONTRACTS
 from dagster_project.ingest.discover import discover, landing_fingerprint
 from dagster_project.lib.batches import as_of_date
@@ -84,6 +85,8 @@ refresh_all_job = dg.define_asset_job(
 )
 def daily_refresh_schedule(context: dg.ScheduleEvaluationContext):
     """A run as of the newest batch in the landing zone (its partition)."""
+    for said in release_dead_runs(context.instance):
+        context.log.warning(said)
     try:
         key, source = launch_partition(context.instance, FunnelSettings())
     except NoSuchDay as err:
@@ -100,7 +103,11 @@ def daily_refresh_schedule(context: dg.ScheduleEvaluationContext):
     "30), so a file still being written never starts a run.",
 )
 def landing_zone_sensor(context: dg.SensorEvaluationContext):
-    """Compare the landing zone's settled files (name, size, mtime) with the last ones seen."""
+    """Compare the landing zone's settled files (name, size, mtime) with the last ones seen.
+    Each tick also releases runs whose process died (killed, out of memory, a reboot), so a run
+    launched from the UI does not wait behind them for ever."""
+    for said in release_dead_runs(context.instance):
+        context.log.warning(said)
     settings = FunnelSettings()
     fingerprint, unsettled = landing_fingerprint(
         settings.landing_path, time.time() - settings.settle_seconds

@@ -8,6 +8,7 @@ import atexit
 import gc
 import json
 import os
+import socket
 import sys
 import time
 import traceback
@@ -18,6 +19,7 @@ from typing import NoReturn
 import dagster as dg
 
 from dagster_project.automation import launch_partition
+from dagster_project.dead_runs import HOST_TAG, release_dead_runs
 from dagster_project.lib import warmup
 from dagster_project.lib.env import env_number
 from dagster_project.lib.lock import WarehouseLocked, run_lock
@@ -146,6 +148,8 @@ def main() -> int:
             wait,
             on_wait=lambda msg: print(f"[run] {msg}", flush=True),
         ):
+            for said in release_dead_runs(instance):
+                print(f"[run] {said}", flush=True)
             # Great Expectations takes about 3 s of Python to import; the dbt step imports it
             # on a side thread while dbt's subprocess works (dagster_project/lib/warmup.py).
             warmup.import_later("great_expectations")
@@ -153,7 +157,7 @@ def main() -> int:
             result = job.execute_in_process(
                 instance=instance,
                 partition_key=partition,
-                tags={AS_OF_SOURCE_TAG: source},
+                tags={AS_OF_SOURCE_TAG: source, HOST_TAG: socket.gethostname()},
                 raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
             )

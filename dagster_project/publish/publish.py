@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.lib.processes import process_alive
+
 PUBLISHED_DB = "analytics.duckdb"
 PUBLISHED_SCHEMA = "marts"
 MANIFEST = "manifest.json"
@@ -61,15 +63,7 @@ def _writer_alive(path: Path) -> bool:
         pid = int(path.name[len(_TMP_PREFIX) :].split("-", 1)[0])
     except ValueError:
         return False
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid != os.getpid() and process_alive(pid)
 
 
 def recover_interrupted_publish(published: Path) -> str | None:
