@@ -5,6 +5,7 @@ Makefile sets it), so they show up in ``make ui`` afterwards.
 """
 
 import atexit
+import contextlib
 import gc
 import json
 import os
@@ -12,6 +13,7 @@ import socket
 import sys
 import time
 import traceback
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import NoReturn
@@ -24,6 +26,7 @@ from dagster_project.lib import warmup
 from dagster_project.lib.env import env_number
 from dagster_project.lib.lock import WarehouseLocked, run_lock
 from dagster_project.partitions import AS_OF_SOURCE_TAG, NoSuchDay
+from dagster_project.progress import RunProgress, log_path
 from dagster_project.resources import FunnelSettings
 
 # A run of the sample takes about a minute and one at scale l several: wait that long for the
@@ -56,6 +59,15 @@ def published_manifest(result) -> Path | None:
     return None
 
 
+def _cause(error) -> str:
+    """A failed step's cause as a person reads it: the project's own failures (dg.Failure)
+    without their class name; anything unexpected with its exception type, never a trace."""
+    message = (error.message or "").strip()
+    if error.cls_name == "Failure":
+        message = message.split(": ", 1)[-1]
+    return message
+
+
 def _summary(
     result, settings: FunnelSettings, elapsed: float, durations: dict[str, float]
 ) -> tuple[str, bool]:
@@ -76,7 +88,7 @@ def _summary(
         if ev.event_type_value == "STEP_SUCCESS":
             steps[ev.step_key] = "ok"
         elif ev.event_type_value == "STEP_FAILURE":
-            steps[ev.step_key] = "FAILED: " + (ev.event_specific_data.error.message or "").strip()
+            steps[ev.step_key] = "FAILED: " + _cause(ev.event_specific_data.error)
     manifest_path = published_manifest(result) or settings.published_path / "manifest.json"
     lines.append("")
     lines.append(
@@ -153,20 +165,32 @@ def main() -> int:
             # Great Expectations takes about 3 s of Python to import; the dbt step imports it
             # on a side thread while dbt's subprocess works (dagster_project/lib/warmup.py).
             warmup.import_later("great_expectations")
+            run_id = str(uuid.uuid4())
+            progress = RunProgress(log_path(settings.warehouse_path / "logs", run_id))
+            print(f"[run] full log: {progress.path}", flush=True)
+            instance.add_event_listener(run_id, progress)
             started = time.monotonic()
-            result = job.execute_in_process(
-                instance=instance,
-                partition_key=partition,
-                tags={AS_OF_SOURCE_TAG: source, HOST_TAG: socket.gethostname()},
-                raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            )
+            # dagster-dbt echoes dbt's own log lines to stdout: they go to the log file too.
+            try:
+                with contextlib.redirect_stdout(progress.file):
+                    result = job.execute_in_process(
+                        instance=instance,
+                        run_id=run_id,
+                        partition_key=partition,
+                        tags={AS_OF_SOURCE_TAG: source, HOST_TAG: socket.gethostname()},
+                        raise_on_error=False,
+                        # The terminal gets the stages (RunProgress); the log file gets all.
+                        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+                    )
+            finally:
+                progress.close()
     except WarehouseLocked as err:
         print(f"\nrefresh_all_job NOT STARTED: {err}", flush=True)
         return 2
     elapsed = time.monotonic() - started
     durations = step_durations(instance, result.run_id)
     text, ok = _summary(result, settings, elapsed, durations)
+    text += f"\n  full log: {progress.path}"
     print(text, flush=True)
     if os.environ.get("FUNNEL_RUN_SUMMARY_JSON"):
         # For tools that compare runs (make bench): the same facts, machine-readable.

@@ -162,3 +162,49 @@ def test_required_value_missing_on_some_rows_rejects_those_rows_only(tmp_path):
         (3, "stage_name: required value is missing"),
     ]
     assert '"close_date":"2026-03-01"' in rows[1][2].replace(" ", "")  # the whole row is kept
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "said"),
+    [
+        (
+            "a.csv",
+            b'Id,Name\nu1,Ann\n"u2,Bob\nu3,Cy\n',
+            'a.csv: line 3 opens a quoted value (") that is never closed',
+        ),
+        (
+            "a.csv",
+            b'Id,Name\nu1,"Ann ""the"" first, of two"\nu2,Bob,Jr\n',
+            "a.csv: line 3 has 3 field(s) where the header has 2",
+        ),
+        (
+            "a.csv.gz",
+            b"Id,Name\nu1,Ann\n",
+            "a.csv.gz: the file is named .gz but is not gzip-compressed",
+        ),
+        (
+            "a.csv.gz",
+            gzip.compress(b""),
+            "a.csv.gz: the compressed file holds nothing (0 bytes once decompressed",
+        ),
+        (
+            "a.csv",
+            "Id\tName\nu1\tAnn\n".encode("utf-16"),
+            'a.csv: the file is encoded as UTF-16 (as Excel\'s "Unicode Text" saves it)',
+        ),
+    ],
+    ids=["unclosed-quote", "ragged-row", "plain-named-gz", "empty-gz", "utf-16"],
+)
+def test_an_unreadable_file_is_named_with_its_own_cause(tmp_path, name, data, said):
+    """Each cause gets its own sentence (file, line, what to do), never the reader's advice."""
+    path = _land(tmp_path / "landing", f"crm/User/{name}", data)
+    with pytest.raises(IngestError) as err:
+        _load(tmp_path, "user")
+    msg = str(err.value)
+    assert msg.startswith(f"crm/User/{said}"), msg
+    assert "run again" in msg
+    for engine_text in ("Possible fixes", "strict_mode", "sniff", "missing header", "LINE 1"):
+        assert engine_text not in msg, msg
+    assert path.read_bytes() == data
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert _log(con) == [(name.split(".")[0], "rejected", msg)]

@@ -330,7 +330,9 @@ def test_unparseable_file_names_file_and_keeps_other_batches(tmp_path):
     c = get_contract("crm", "user")
     with pytest.raises(IngestError) as err:
         load_object(con, c, discover(landing, c))
-    assert "crm/user/20260102T000000Z.csv: the file cannot be read as CSV" in str(err.value)
+    assert str(err.value).startswith(
+        'crm/user/20260102T000000Z.csv: line 2 opens a quoted value (") that is never closed'
+    )
     assert con.execute("select id from crm.user").fetchall() == [("u1",)]
 
 

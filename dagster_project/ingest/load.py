@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from dagster_project.ingest.contract import Column, ObjectContract
+from dagster_project.ingest.diagnose import diagnose_csv, precheck
 from dagster_project.ingest.discover import BatchFile, file_checksum
 from dagster_project.lib.duck import fetch_one
 from dagster_project.lib.env import env_number
@@ -247,11 +248,12 @@ def _read_sql(batch: BatchFile, delimiter: str = ",", encoding: str = "utf-8") -
         # Everything is read as text: typing is the contract's job, so that a bad value becomes a
         # rejected row with a reason instead of a failed or mis-inferred column. The dialect is
         # fixed (RFC 4180 with the header's delimiter): DuckDB's sniffer, left to guess, can take
-        # a malformed file for a different but "valid" shape and load nonsense instead of failing.
+        # a malformed file for a different but "valid" shape and load nonsense instead of failing
+        # (with rows skipped: a ragged row made it start the file at the line after it).
         return (
             f"select * from read_csv({path}, all_varchar = true, header = true, "
             f"delim = {qstr(delimiter)}, quote = '\"', escape = '\"', comment = '', "
-            f"encoding = {qstr(encoding)}, strict_mode = true, sample_size = -1)"
+            f"encoding = {qstr(encoding)}, strict_mode = true, sample_size = -1, skip = 0)"
         )
     if batch.fmt == "parquet":
         return f"select columns(*)::varchar from read_parquet({path})"
@@ -337,8 +339,9 @@ def _parse_error(batch: BatchFile, err: Exception) -> str:
     lines = []
     for line in str(err).strip().splitlines():
         line = line.strip()
-        if line.startswith(("LINE ", "Possible Solution")):
+        if line.startswith(("LINE ", "Possible Solution", "Possible fixes")):
             break
+        line = line.split("Possible fixes:")[0].strip()
         if line:
             lines.append(line.replace(str(batch.path), batch.display))
     detail = " ".join(lines)[:600]
@@ -387,10 +390,16 @@ def load_file(
             f"{batch.display}: the file is empty (0 bytes; not even a header row). "
             "If the extract had no rows, write the header line only; otherwise re-export it."
         )
+    reason = precheck(batch.path, batch.display) if batch.fmt != "parquet" else None
+    if reason:
+        raise reject(reason)
     try:
         notes = _read_batch(con, batch)
     except duckdb.Error as err:
-        raise reject(_parse_error(batch, err)) from err
+        found = batch.fmt == "csv" and diagnose_csv(
+            batch.path, batch.display, header_delimiter(batch)
+        )
+        raise reject(found or _parse_error(batch, err)) from err
 
     original = [r[0] for r in con.execute("describe _incoming").fetchall()]
     normalised = apply_aliases(contract, dedupe_names([to_snake_case(c) for c in original]))
