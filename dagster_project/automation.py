@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
-from dagster_project.dead_runs import release_dead_runs
+from dagster_project.crash_recovery import recover_after_crash
 from dagster_project.ingest.contract import CONTRACTS
 from dagster_project.ingest.discover import discover, landing_fingerprint
 from dagster_project.lib.batches import as_of_date
@@ -85,7 +85,7 @@ refresh_all_job = dg.define_asset_job(
 )
 def daily_refresh_schedule(context: dg.ScheduleEvaluationContext):
     """A run as of the newest batch in the landing zone (its partition)."""
-    for said in release_dead_runs(context.instance):
+    for said in recover_after_crash(context.instance, FunnelSettings()):
         context.log.warning(said)
     try:
         key, source = launch_partition(context.instance, FunnelSettings())
@@ -104,11 +104,11 @@ def daily_refresh_schedule(context: dg.ScheduleEvaluationContext):
 )
 def landing_zone_sensor(context: dg.SensorEvaluationContext):
     """Compare the landing zone's settled files (name, size, mtime) with the last ones seen.
-    Each tick also releases runs whose process died (killed, out of memory, a reboot), so a run
-    launched from the UI does not wait behind them for ever."""
-    for said in release_dead_runs(context.instance):
-        context.log.warning(said)
+    Each tick also clears what a killed run left (crash_recovery.py), so a run launched from the
+    UI never waits behind a run whose process is gone."""
     settings = FunnelSettings()
+    for said in recover_after_crash(context.instance, settings):
+        context.log.warning(said)
     fingerprint, unsettled = landing_fingerprint(
         settings.landing_path, time.time() - settings.settle_seconds
     )

@@ -21,7 +21,7 @@ from typing import NoReturn
 import dagster as dg
 
 from dagster_project.automation import launch_partition
-from dagster_project.dead_runs import HOST_TAG, release_dead_runs
+from dagster_project.crash_recovery import HOST_TAG, recover_after_crash
 from dagster_project.lib import warmup
 from dagster_project.lib.env import env_number
 from dagster_project.lib.lock import WarehouseLocked, run_lock
@@ -160,7 +160,7 @@ def main() -> int:
             wait,
             on_wait=lambda msg: print(f"[run] {msg}", flush=True),
         ):
-            for said in release_dead_runs(instance):
+            for said in recover_after_crash(instance, settings):
                 print(f"[run] {said}", flush=True)
             # Great Expectations takes about 3 s of Python to import; the dbt step imports it
             # on a side thread while dbt's subprocess works (dagster_project/lib/warmup.py).

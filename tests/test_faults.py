@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import read_text_any
 from support import failures, fivetran_landing, query, run_refresh
 
 pytestmark = pytest.mark.e2e
@@ -277,3 +278,24 @@ def test_incremental_staging_equals_a_full_refresh(env, tmp_path):
             f"select * from staging.{table})",
         )
         assert diff == [(0,), (0,)], table
+
+
+def test_a_zero_conversion_rate_blocks_and_names_the_currency_the_rate_and_the_file(env):
+    """A rate of 0 is named with its currency, rate, file and row, before any total it would
+    break: the tests downstream of the rates (products adding up to the total) do not run."""
+    before = published(env)
+    rates = sorted((env["landing"] / "crm" / "DatedConversionRate").glob("*"))[0]
+    header, *rows = read_text_any(rates).decode().splitlines()
+    columns = header.split(",")
+    first_gbp = next(r for r in rows if r.split(",")[columns.index("IsoCode")] == "GBP")
+    values = first_gbp.split(",")
+    values[columns.index("ConversionRate")] = "0"
+    land(env, "crm/DatedConversionRate/20261116T000000Z.csv", f"{header}\n{','.join(values)}\n")
+    result = run(env)
+    assert not result.success
+    error = step_errors(result)["dbt_models"]
+    assert "dbt test assert_conversion_rates_are_positive" in error
+    assert "extract_object: DatedConversionRate, iso_code: GBP, conversion_rate: 0" in error
+    assert "crm/DatedConversionRate/20261116T000000Z.csv" in error and "extract_row: 1" in error
+    assert "assert_apm_products_add_up_to_total" not in error
+    assert published(env) == before

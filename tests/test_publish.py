@@ -222,3 +222,51 @@ def test_reader_in_another_process_keeps_reading_while_a_new_version_lands(two_v
     out, _ = reader.communicate("go\n", timeout=60)
     assert out.strip() == "400000", "an open reader keeps its snapshot"
     assert _published_set_is_consistent(published) == {"mart_a": 600_000}
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 2 MB file system (tmpfs) mounted for the test; skipped where mounting is not
+    allowed (it needs root, as CI has)."""
+    import subprocess
+
+    mount = tmp_path / "small_disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_or_a_read_only_folder_is_named_and_leaves_nothing_behind(tmp_path, small_disk):
+    import subprocess
+
+    from dagster_project.publish.publish import PublishError
+
+    work = tmp_path / "work.duckdb"
+    con = duckdb.connect(str(work))
+    con.execute("create schema marts")
+    con.execute("create table marts.small as select 1 as id")
+    # random text does not compress: far more than the 2 MB the disk holds
+    con.execute("create table marts.big as select md5(range::varchar) as h from range(400000)")
+    con.close()
+    published = small_disk / "published"
+    publish_marts(work, published, ["small"], {"run_id": "r1"})
+    before = {p.name: p.read_bytes() for p in published.rglob("*") if p.is_file()}
+
+    with pytest.raises(PublishError) as err:
+        publish_marts(work, published, ["small", "big"], {"run_id": "r2"})
+    assert str(err.value).startswith(f"Publishing failed: the disk holding {published} is full")
+    assert "temporary files were removed" in str(err.value)
+    assert not list(published.glob(".tmp-*")), "no temporary file left in published/"
+    assert {p.name: p.read_bytes() for p in published.rglob("*") if p.is_file()} == before
+
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    with pytest.raises(PublishError) as err:
+        publish_marts(work, published, ["small"], {"run_id": "r3"})
+    assert str(err.value).startswith(f"Publishing failed: {published} cannot be written")
+    assert "Make the folder writable" in str(err.value)
+    assert {p.name: p.read_bytes() for p in published.rglob("*") if p.is_file()} == before

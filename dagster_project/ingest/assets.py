@@ -11,7 +11,6 @@ from dagster_project.ingest.contract import CONTRACTS, ObjectContract
 from dagster_project.ingest.discover import discover, unknown_folders
 from dagster_project.ingest.load import IngestError, load_objects
 from dagster_project.lib.duck import connect_work
-from dagster_project.publish.publish import recover_interrupted_publish
 from dagster_project.resources import FunnelSettings
 
 REJECTS_CHECK = "no_rejected_rows"
@@ -105,9 +104,6 @@ def ingest_extracts(context: dg.AssetExecutionContext, settings: FunnelSettings)
     after the other objects were loaded.
     """
     errors: list[str] = []
-    recovered = recover_interrupted_publish(settings.published_path)
-    if recovered:
-        context.log.warning(f"Published files in {settings.published_path}: {recovered}.")
     for folder in unknown_folders(settings.landing_path):
         context.log.warning(
             f"{folder.parent.name}/{folder.name}/ matches no object of the extract contract and "

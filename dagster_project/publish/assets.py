@@ -6,7 +6,12 @@ from datetime import date
 import dagster as dg
 
 from dagster_project.partitions import AS_OF_PARTITIONS, AS_OF_SOURCE_TAG, PUBLISHED_FRESHNESS
-from dagster_project.publish.publish import AHEAD, publish_destination, publish_marts
+from dagster_project.publish.publish import (
+    AHEAD,
+    PublishError,
+    publish_destination,
+    publish_marts,
+)
 from dagster_project.resources import FunnelSettings
 from dagster_project.transform.assets import ahead_of_data, dbt_models, newest_loaded_day
 
@@ -99,22 +104,20 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
             f"as_of_date {as_of} {why}: publishing to {destination}; the marts BI tools read "
             "stay as they are"
         )
-    result = publish_marts(
-        settings.work_db,
-        destination,
-        list(MARTS),
-        {
-            "run_id": context.run.run_id,
-            "as_of_date": as_of.isoformat(),
-            "as_of_source": context.run.tags.get(AS_OF_SOURCE_TAG, "partition chosen at launch"),
-            "checks": checks,
-            "checks_summary": {
-                k: sum(1 for c in checks if c["outcome"] == k)
-                for k in ("passed", "warned", "failed")
-            },
-            "warnings": run_warnings,
+    manifest_extra = {
+        "run_id": context.run.run_id,
+        "as_of_date": as_of.isoformat(),
+        "as_of_source": context.run.tags.get(AS_OF_SOURCE_TAG, "partition chosen at launch"),
+        "checks": checks,
+        "checks_summary": {
+            k: sum(1 for c in checks if c["outcome"] == k) for k in ("passed", "warned", "failed")
         },
-    )
+        "warnings": run_warnings,
+    }
+    try:
+        result = publish_marts(settings.work_db, destination, list(MARTS), manifest_extra)
+    except PublishError as err:
+        raise dg.Failure(str(err)) from err
     context.log.info(
         f"published {len(result.row_counts)} marts to {result.db_path}: {result.row_counts}"
     )

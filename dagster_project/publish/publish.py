@@ -15,6 +15,7 @@ and the next run finishes the swap from the commit record before doing anything 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -30,6 +31,14 @@ PUBLISHED_DB = "analytics.duckdb"
 PUBLISHED_SCHEMA = "marts"
 MANIFEST = "manifest.json"
 _TMP_PREFIX = ".tmp-"
+
+
+class PublishError(Exception):
+    """The published files could not be written; the message says why and what to do."""
+
+
+# Errors of the disk or the folder, not of the data: a full disk, no permission, read-only.
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EROFS, errno.EDQUOT}
 
 
 @dataclass
@@ -124,10 +133,72 @@ def publish_marts(
     manifest_extra: dict,
     source_schema: str = "marts",
 ) -> PublishResult:
-    """Copy ``marts`` from the work warehouse into a fresh published file set and swap it in."""
-    published.mkdir(parents=True, exist_ok=True)
-    recover_interrupted_publish(published)
+    """Copy ``marts`` from the work warehouse into a fresh published file set and swap it in.
+
+    Raises ``PublishError`` when the files cannot be written (a full disk, a folder this user
+    cannot write): the temporary files are removed and the published set stays as it was.
+    """
+    try:
+        published.mkdir(parents=True, exist_ok=True)
+        recover_interrupted_publish(published)
+    except OSError as err:
+        raise PublishError(_write_failure(published, err)) from err
     token = f"{_TMP_PREFIX}{os.getpid()}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
+    try:
+        return _write_and_swap(work_db, published, marts, manifest_extra, source_schema, token)
+    except (OSError, duckdb.Error) as err:
+        if not _is_write_failure(err):
+            raise
+        _remove_temporaries(published, token)
+        raise PublishError(_write_failure(published, err)) from err
+
+
+def _is_write_failure(err: Exception) -> bool:
+    text = str(err).lower()
+    return (isinstance(err, OSError) and err.errno in _WRITE_ERRNOS) or any(
+        s in text for s in ("no space left", "permission denied", "read-only file system")
+    )
+
+
+def _write_failure(published: Path, err: Exception) -> str:
+    """What a person reads when the published files cannot be written."""
+    text = str(err).lower()
+    if (isinstance(err, OSError) and err.errno == errno.ENOSPC) or "no space left" in text:
+        free = shutil.disk_usage(published if published.exists() else published.parent).free
+        return (
+            f"Publishing failed: the disk holding {published} is full ({free / 1e6:,.1f} MB "
+            "free). Nothing was swapped in and the temporary files were removed, so the "
+            "published marts are as they were. Free some space (or point FUNNEL_WAREHOUSE_DIR "
+            "at a larger disk), then run again."
+        )
+    return (
+        f"Publishing failed: {published} cannot be written by this user ({err.__class__.__name__}"
+        f": {str(err).splitlines()[0][:200]}). Nothing was swapped in, so the published marts "
+        "are as they were. Make the folder writable (or point FUNNEL_WAREHOUSE_DIR elsewhere), "
+        "then run again."
+    )
+
+
+def _remove_temporaries(published: Path, token: str) -> None:
+    """This publish's temporary files; none once its commit record exists (the next run
+    finishes that swap: recover_interrupted_publish)."""
+    if (published / f"{token}{_COMMIT_SUFFIX}").exists():
+        return
+    for leftover in published.glob(f"{token}*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
+def _write_and_swap(
+    work_db: Path,
+    published: Path,
+    marts: list[str],
+    manifest_extra: dict,
+    source_schema: str,
+    token: str,
+) -> PublishResult:
     tmp_db = published / f"{token}-{PUBLISHED_DB}"
     tmp_parquet = published / f"{token}-parquet"
     tmp_parquet.mkdir()

@@ -1,12 +1,15 @@
-"""Runs whose process died without saying so (killed, out of memory, a reboot).
+"""What a run killed outright (SIGKILL, out of memory, a reboot) leaves behind, cleared.
 
-Such a run stays "started" in the run history and keeps its hold on the `duckdb` concurrency
-pool, so no step of a later run would ever start. Every launcher calls ``release_dead_runs``
-before it starts a run (`make run`, the schedule, the landing-zone sensor, whose ticks also
-cover runs launched from the UI): a run whose process is gone is marked failed, with the reason,
-and whatever it held is released. The warehouse needs nothing more: DuckDB recovers its file
-from its write-ahead log, a publish that was cut short is finished or undone by the next one
-(publish/publish.py), and the next run loads and builds what the dead one did not.
+- Its run stays "started" in the run history and keeps its hold on the `duckdb` concurrency
+  pool, so no step of a later run would ever start: a run whose process is gone is marked
+  failed, with the reason, and whatever it held is released (``release_dead_runs``).
+- A publish cut short leaves temporary files, or a swap half done: it is finished or undone
+  (``publish.recover_interrupted_publish``).
+
+Every launcher calls ``recover_after_crash`` before it starts a run (`make run`, the schedule,
+the landing-zone sensor, whose ticks also cover runs launched from the UI). The warehouse needs
+nothing more: DuckDB recovers its file from its write-ahead log, and the next run loads and
+builds what the dead one did not.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import socket
 import dagster as dg
 
 from dagster_project.lib.processes import process_alive
+from dagster_project.publish.publish import recover_interrupted_publish
+from dagster_project.resources import FunnelSettings
 
 # Set by `make run` (dagster_project/run.py): its runs execute in its own process.
 HOST_TAG = "funnel/host"
@@ -67,4 +72,13 @@ def release_dead_runs(instance: dg.DagsterInstance) -> list[str]:
         run = instance.get_run_by_id(run_id)
         if run is None or run.is_finished:
             instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+    return said
+
+
+def recover_after_crash(instance: dg.DagsterInstance, settings: FunnelSettings) -> list[str]:
+    """``release_dead_runs``, then the published files put right. Returns what was done."""
+    said = release_dead_runs(instance)
+    published = recover_interrupted_publish(settings.published_path)
+    if published:
+        said.append(f"published files in {settings.published_path}: {published}")
     return said
