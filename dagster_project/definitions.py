@@ -15,6 +15,7 @@ from dagster_project.automation import (
 from dagster_project.ingest.assets import ingest_assets
 from dagster_project.publish.assets import published_marts
 from dagster_project.quality.checks import build_gx_checks
+from dagster_project.quality.guards import publish_guards
 from dagster_project.resources import FunnelSettings
 from dagster_project.transform.assets import dbt_models
 from dagster_project.transform.project import dbt_project
@@ -26,7 +27,7 @@ DBT_EXECUTABLE = str(_venv_dbt) if _venv_dbt.exists() else (shutil.which("dbt") 
 
 defs = dg.Definitions(
     assets=[*ingest_assets, dbt_models, published_marts],
-    asset_checks=build_gx_checks(dbt_models),
+    asset_checks=[*build_gx_checks(dbt_models), publish_guards],
     jobs=[refresh_all_job],
     schedules=[daily_refresh_schedule],
     sensors=[landing_zone_sensor, refresh_failure_sensor],

@@ -23,6 +23,7 @@ STAGES = {
     "ingest_extracts": "ingest",
     "dbt_models": "dbt build",
     "great_expectations": "quality gate",
+    "publish_guards": "publish guards",
     "published_marts": "publish",
 }
 # How often a line reports a long stage's progress.

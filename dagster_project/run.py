@@ -59,6 +59,11 @@ def published_manifest(result) -> Path | None:
     return None
 
 
+def _first_line(text: str, limit: int) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
 def _cause(error) -> str:
     """A failed step's cause as a person reads it: the project's own failures (dg.Failure)
     without their class name; anything unexpected with its exception type, never a trace."""
@@ -75,6 +80,7 @@ def _summary(
     ok = result.success
     outcomes = Counter()
     failed_checks = []
+    warned_checks = []
     for ev in result.get_asset_check_evaluations():
         if ev.passed:
             outcomes["passed"] += 1
@@ -83,6 +89,10 @@ def _summary(
             failed_checks.append(f"{'/'.join(ev.asset_key.path)}:{ev.check_name}")
         else:
             outcomes["warned"] += 1
+            warned_checks.append(
+                f"{'/'.join(ev.asset_key.path)}:{ev.check_name}: "
+                + _first_line(ev.description or "", 300)
+            )
     steps = {}
     for ev in result.all_events:
         if ev.event_type_value == "STEP_SUCCESS":
@@ -100,6 +110,8 @@ def _summary(
     )
     for name in failed_checks:
         lines.append(f"    failed: {name}")
+    for said in warned_checks:
+        lines.append(f"    warned: {said}")
     lines.append("  steps: " + ", ".join(f"{step} {secs:.1f}s" for step, secs in durations.items()))
     for step, status in steps.items():
         if status != "ok":

@@ -208,3 +208,39 @@ def test_an_unreadable_file_is_named_with_its_own_cause(tmp_path, name, data, sa
     assert path.read_bytes() == data
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     assert _log(con) == [(name.split(".")[0], "rejected", msg)]
+
+
+def test_a_column_earlier_batches_filled_and_a_new_batch_lacks_is_named(tmp_path, monkeypatch):
+    """ACV__c dropped from an extract would make ACV fall back to Amount without a word: the
+    batch is loaded, the load log says which column, and the object's columns_as_before check
+    warns (or blocks, with FUNNEL_GUARD_MISSING_COLUMN=block)."""
+    import dagster as dg
+
+    from dagster_project.ingest.assets import _columns_result
+
+    header = "Id,StageName,CloseDate,CreatedDate,Amount"
+    _land(
+        tmp_path / "landing",
+        "crm/Opportunity/20261101T000000Z.csv",
+        f"{header},ACV__c\n006A,Prospecting,2026-12-01,2026-11-01,100,80\n".encode(),
+    )
+    _land(
+        tmp_path / "landing",
+        "crm/Opportunity/20261102T000000Z.csv",
+        f"{header}\n006B,Prospecting,2026-12-01,2026-11-02,200\n".encode(),
+    )
+    con, summary = _load(tmp_path, "opportunity")
+    assert [f.columns_gone for f in summary.files] == [[], ["acv_c"]]
+    log = _log(con)
+    assert log[1][2] == (
+        "column(s) acv_c filled in earlier batches are not in this batch: its rows have them empty"
+    )
+    contract = get_contract("crm", "opportunity")
+    warned = _columns_result(contract, summary)
+    assert not warned.passed and warned.severity == dg.AssetCheckSeverity.WARN
+    assert warned.description.startswith(
+        "crm/Opportunity/20261102T000000Z.csv lacks acv_c, which earlier batches of "
+        "crm/opportunity filled"
+    )
+    monkeypatch.setenv("FUNNEL_GUARD_MISSING_COLUMN", "block")
+    assert _columns_result(contract, summary).severity == dg.AssetCheckSeverity.ERROR

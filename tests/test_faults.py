@@ -280,6 +280,58 @@ def test_incremental_staging_equals_a_full_refresh(env, tmp_path):
         assert diff == [(0,), (0,)], table
 
 
+def test_an_implausible_close_date_is_published_and_named(env):
+    """A close date of 9999-12-31 takes the deal out of every quarter: the run publishes (a
+    warning by default) and the summary names the deal, the field, the value and the row."""
+    from dagster_project.resources import FunnelSettings
+    from dagster_project.run import _summary
+
+    land(
+        env,
+        "crm/Opportunity/20261115T150000Z.csv",
+        f"{OPP_HEADER}\n"
+        "006FARFUTURE,,Prospecting,9999-12-31,2026-11-15T10:00:00Z,900,USD,10,Pipeline,"
+        "2026-11-15T15:00:00Z\n",
+    )
+    result = run(env)
+    assert result.success, failures(result)
+    warned = failed_checks(result)["assert_opportunity_dates_are_plausible"]
+    assert "006FARFUTURE" in warned and "CloseDate" in warned and "9999-12-31" in warned
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FUNNEL_WAREHOUSE_DIR", str(env["warehouse"]))
+        text, ok = _summary(result, FunnelSettings(), 1.0, {})
+    assert (
+        ok
+        and "warned: staging/stg_crm__opportunities:assert_opportunity_dates_are_plausible" in text
+    )
+
+
+def test_a_batch_that_deletes_every_opportunity_is_not_published(env):
+    """Every rule about single rows passes, but the marts would lose most of their rows: the
+    publish guard blocks, naming each mart and both counts."""
+    from support import extract_current_state
+
+    before = published(env)
+    ids = extract_current_state(env["landing"], "crm", "Opportunity")["Id"]
+    land(
+        env,
+        "crm/Opportunity/20261116T000000Z.csv",
+        "Id,StageName,CloseDate,CreatedDate,SystemModstamp,IsDeleted\n"
+        + "".join(
+            f"{i},Prospecting,2026-12-01,2026-01-01T00:00:00Z,2026-11-16T00:00:00Z,true\n"
+            for i in ids
+        ),
+    )
+    result = run(env)
+    assert not result.success
+    error = step_errors(result)["publish_guards"]
+    assert "Not publishing: marts lost most of their rows.\n" in error
+    (line,) = [ln for ln in error.splitlines() if ln.startswith("fct_opportunity has")]
+    assert line.startswith("fct_opportunity has 0 rows, ") and "100% fewer" in line
+    assert "FUNNEL_GUARD_ROW_DROP=warn" in error
+    assert published(env) == before
+
+
 def test_a_zero_conversion_rate_blocks_and_names_the_currency_the_rate_and_the_file(env):
     """A rate of 0 is named with its currency, rate, file and row, before any total it would
     break: the tests downstream of the rates (products adding up to the total) do not run."""

@@ -244,3 +244,15 @@ def test_salesforce_ids_become_18_characters_in_python_and_sql(given, expected):
     con = duckdb.connect()
     sql = f"select {salesforce_id_18_sql('v')} from (select ? as v)"
     assert con.execute(sql, [given]).fetchone()[0] == expected
+
+
+def test_row_drop_names_the_mart_and_both_counts():
+    from dagster_project.quality.guards import row_drop
+
+    assert row_drop("m", 60, 100, 0.5) is None
+    assert row_drop("m", 50, 100, 0.5) is None  # exactly the allowed share
+    assert row_drop("m", 10, 0, 0.5) is None  # nothing published before
+    assert row_drop("m", 49, 100, 0.5) == (
+        "m has 49 rows, 100 in the published set: 51% fewer, more than the 50% "
+        "FUNNEL_GUARD_MAX_ROW_DROP allows"
+    )

@@ -4,6 +4,8 @@ Asset keys equal the dbt source keys (``["crm", "opportunity"]``), so the asset 
 ingest step to the staging models without a mapping.
 """
 
+import os
+
 import dagster as dg
 import duckdb
 
@@ -14,6 +16,9 @@ from dagster_project.lib.duck import connect_work
 from dagster_project.resources import FunnelSettings
 
 REJECTS_CHECK = "no_rejected_rows"
+COLUMNS_CHECK = "columns_as_before"
+# What a batch lacking a column that earlier batches filled does: warn (default) or block.
+MISSING_COLUMN_ENV = "FUNNEL_GUARD_MISSING_COLUMN"
 
 
 def _column_schema(con: duckdb.DuckDBPyConnection, contract: ObjectContract) -> dg.TableSchema:
@@ -53,6 +58,42 @@ def _rejects_check(contract: ObjectContract) -> dg.AssetCheckSpec:
     )
 
 
+def _columns_check(contract: ObjectContract) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        COLUMNS_CHECK,
+        asset=dg.AssetKey(contract.asset_key),
+        blocking=True,
+        description=(
+            "Fails when a new batch lacks a column that earlier batches filled (an optional "
+            "column such as ACV__c dropped from the extract changes the published numbers "
+            f"silently). Warns by default; {MISSING_COLUMN_ENV}=block stops the run."
+        ),
+    )
+
+
+def _columns_result(contract: ObjectContract, summary) -> dg.AssetCheckResult:
+    gone = [(f.batch.display, f.columns_gone) for f in summary.files if f.columns_gone]
+    block = os.environ.get(MISSING_COLUMN_ENV, "warn").lower() == "block"
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(contract.asset_key),
+        check_name=COLUMNS_CHECK,
+        passed=not gone,
+        severity=dg.AssetCheckSeverity.ERROR if block else dg.AssetCheckSeverity.WARN,
+        description=(
+            "Every new batch has the columns earlier batches filled."
+            if not gone
+            else "; ".join(
+                f"{batch} lacks {', '.join(cols)}, which earlier batches of "
+                f"{contract.source}/{contract.name} filled: its rows have them empty"
+                for batch, cols in gone
+            )
+            + ". Re-export with the column, or accept it"
+            + (f" ({MISSING_COLUMN_ENV}=warn)." if block else ".")
+        ),
+        metadata={"batches": {batch: cols for batch, cols in gone}},
+    )
+
+
 def _result(contract: ObjectContract, summary, schema: dg.TableSchema) -> dg.MaterializeResult:
     key = dg.AssetKey(contract.asset_key)
     return dg.MaterializeResult(
@@ -82,7 +123,8 @@ def _result(contract: ObjectContract, summary, schema: dg.TableSchema) -> dg.Mat
                     "rows_rejected": summary.rows_rejected,
                     "reasons": dict(summary.reject_reasons),
                 },
-            )
+            ),
+            _columns_result(contract, summary),
         ],
     )
 
@@ -90,7 +132,10 @@ def _result(contract: ObjectContract, summary, schema: dg.TableSchema) -> dg.Mat
 @dg.multi_asset(
     name="ingest_extracts",
     specs=[_spec(c) for c in CONTRACTS],
-    check_specs=[_rejects_check(c) for c in CONTRACTS],
+    check_specs=[
+        *(_rejects_check(c) for c in CONTRACTS),
+        *(_columns_check(c) for c in CONTRACTS),
+    ],
     can_subset=True,
     pool="duckdb",
 )

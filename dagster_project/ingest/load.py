@@ -58,6 +58,8 @@ class FileResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     message: str = ""
+    # Columns earlier batches of the object filled that this batch's header lacks.
+    columns_gone: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -459,6 +461,12 @@ def load_file(
         f"{qstr(checksum)} as _checksum"
     )
     rows_read = int(fetch_one(con, "select count(*) from _incoming")[0])
+    result.columns_gone = columns_gone(con, table, existing, present)
+    if result.columns_gone:
+        notes.append(
+            f"column(s) {', '.join(result.columns_gone)} filled in earlier batches are not in "
+            "this batch: its rows have them empty"
+        )
     con.execute("begin transaction")
     try:
         for n in extra:
@@ -512,6 +520,19 @@ def load_file(
         con.execute("drop view if exists _named")
         con.execute("drop table if exists _incoming")
     return result
+
+
+def columns_gone(
+    con: duckdb.DuckDBPyConnection, table: str, existing: set[str], present: set[str]
+) -> list[str]:
+    """Columns of ``table`` that some earlier row filled and this batch's header lacks (an
+    optional column such as ACV__c dropped from an extract changes what is published)."""
+    lineage = {n for n, _ in LINEAGE_COLUMNS}
+    gone = []
+    for name in sorted(existing - present - lineage):
+        if fetch_one(con, f"select 1 from {table} where {qident(name)} is not null limit 1"):
+            gone.append(name)
+    return gone
 
 
 def load_object(

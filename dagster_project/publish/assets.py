@@ -13,16 +13,12 @@ from dagster_project.publish.publish import (
     publish_marts,
 )
 from dagster_project.resources import FunnelSettings
-from dagster_project.transform.assets import ahead_of_data, dbt_models, newest_loaded_day
-
-
-def mart_asset_keys() -> dict[str, dg.AssetKey]:
-    """Mart name -> asset key, for every dbt model in the marts folder (group ``marts``)."""
-    return {
-        key.path[-1]: key
-        for key, spec in dbt_models.specs_by_key.items()
-        if spec.group_name == "marts"
-    }
+from dagster_project.transform.assets import (
+    MART_KEYS,
+    ahead_of_data,
+    dbt_models,
+    newest_loaded_day,
+)
 
 
 def _check_outcomes(context: dg.AssetExecutionContext) -> list[dict]:
@@ -48,8 +44,6 @@ def _check_outcomes(context: dg.AssetExecutionContext) -> list[dict]:
         )
     return sorted(out, key=lambda c: (c["asset"], c["check"]))
 
-
-MARTS = mart_asset_keys()
 
 # A backfill runs each day on its own (one as_of_date per run), as the dbt assets do. On @asset
 # the parameter is flagged beta; its warning would print at every start.
@@ -115,7 +109,7 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
         "warnings": run_warnings,
     }
     try:
-        result = publish_marts(settings.work_db, destination, list(MARTS), manifest_extra)
+        result = publish_marts(settings.work_db, destination, list(MART_KEYS), manifest_extra)
     except PublishError as err:
         raise dg.Failure(str(err)) from err
     context.log.info(

@@ -14,7 +14,7 @@ from dagster_project.lib.batches import as_of_date
 from dagster_project.lib.duck import connect_work
 from dagster_project.partitions import AS_OF_PARTITIONS
 from dagster_project.resources import FunnelSettings
-from dagster_project.transform.failures import describe_dbt_failures
+from dagster_project.transform.failures import describe_dbt_failures, warned_test_rows
 from dagster_project.transform.project import dbt_project
 from dagster_project.transform.translator import FolderGroupTranslator
 
@@ -124,8 +124,18 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     stream = invocation.stream()
     if settings.dbt_metadata_enabled:
         stream = stream.fetch_row_counts().fetch_column_metadata()
+    warned: list[dg.AssetCheckResult] = []
     try:
-        yield from stream
+        for event in stream:
+            if (
+                isinstance(event, dg.AssetCheckResult)
+                and not event.passed
+                and event.severity == dg.AssetCheckSeverity.WARN
+            ):
+                # held back until dbt has let go of the warehouse: its rows are read then
+                warned.append(event)
+                continue
+            yield event
     except DagsterDbtCliRuntimeError as err:
         failures = describe_dbt_failures(target, settings.work_db)
         if not failures:
@@ -139,3 +149,13 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     finally:
         os.environ.pop(AS_OF_ENV, None)
         _prune_targets(target_root)
+    rows = warned_test_rows(target, settings.work_db) if warned else {}
+    for event in warned:
+        said = rows.get(event.check_name)
+        yield event._replace(description=said) if said else event
+
+
+# Mart name -> asset key: the models of the marts folder (group ``marts``), which are published.
+MART_KEYS: dict[str, dg.AssetKey] = {
+    key.path[-1]: key for key, spec in dbt_models.specs_by_key.items() if spec.group_name == "marts"
+}

@@ -114,3 +114,29 @@ def describe_dbt_failures(target_dir: Path, work_db: Path) -> list[str]:
     finally:
         if con is not None:
             con.close()
+
+
+def warned_test_rows(target_dir: Path, work_db: Path) -> dict[str, str]:
+    """Test name -> its first failing rows, for every test of the dbt invocation written to
+    ``target_dir`` that warned (dagster-dbt reports a warning without its rows)."""
+    results_path = Path(target_dir) / "run_results.json"
+    if not results_path.exists() or not Path(work_db).exists():
+        return {}
+    warned = [
+        r for r in json.loads(results_path.read_text())["results"] if r.get("status") == "warn"
+    ]
+    if not warned:
+        return {}
+    con = duckdb.connect(str(work_db), read_only=True)
+    try:
+        return {
+            r["unique_id"].split(".")[2]: " ".join((r.get("message") or "").split())
+            + (
+                f". First failing rows: {rows}"
+                if (rows := _rows(con, r.get("compiled_code")))
+                else ""
+            )
+            for r in warned
+        }
+    finally:
+        con.close()
