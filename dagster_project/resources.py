@@ -13,11 +13,6 @@ from dagster_project.lib.env import env_number
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def dbt_metadata_from_env() -> bool:
-    """``$FUNNEL_FETCH_DBT_METADATA``: row counts and column schemas from dbt (on unless 0)."""
-    return os.environ.get("FUNNEL_FETCH_DBT_METADATA", "1") not in ("0", "false", "no")
-
-
 class FunnelSettings(dg.ConfigurableResource):
     """Where extracts land and where the warehouse lives.
 
@@ -27,9 +22,6 @@ class FunnelSettings(dg.ConfigurableResource):
 
     landing_dir: str = ""
     warehouse_dir: str = ""
-    # Row counts and column schema from dbt cost one DuckDB connection per model in the step
-    # process; they are on for the UI and can be switched off.
-    fetch_dbt_metadata: bool | None = None
 
     @property
     def landing_path(self) -> Path:
@@ -54,12 +46,6 @@ class FunnelSettings(dg.ConfigurableResource):
     @property
     def published_path(self) -> Path:
         return self.warehouse_path / "published"
-
-    @property
-    def dbt_metadata_enabled(self) -> bool:
-        if self.fetch_dbt_metadata is not None:
-            return self.fetch_dbt_metadata
-        return dbt_metadata_from_env()
 
     @property
     def settle_seconds(self) -> float:

@@ -140,9 +140,6 @@ def _summary(
 
 def main() -> int:
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
-    # In one process, dagster-dbt's row-count fetchers keep a DuckDB connection open that later
-    # steps then cannot share; the UI's multiprocess runs keep them on.
-    os.environ.setdefault("FUNNEL_FETCH_DBT_METADATA", "0")
     from dagster_project.definitions import defs
 
     instance = (

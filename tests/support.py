@@ -24,7 +24,6 @@ def run_refresh(
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FUNNEL_LANDING_DIR", str(landing))
         mp.setenv("FUNNEL_WAREHOUSE_DIR", str(warehouse))
-        mp.setenv("FUNNEL_FETCH_DBT_METADATA", "0")
         if as_of:
             mp.setenv("FUNNEL_AS_OF_DATE", as_of)
         tags = {}

@@ -35,7 +35,6 @@ def test_second_run_waits_or_stops_cleanly(xs_landing, dbt_manifest, tmp_path):
     env.update(
         FUNNEL_LANDING_DIR=str(tmp_path / "landing"),
         FUNNEL_WAREHOUSE_DIR=str(warehouse),
-        FUNNEL_FETCH_DBT_METADATA="0",
     )
     first = _start(env)
     lock = warehouse / ".run.lock"

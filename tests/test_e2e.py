@@ -27,7 +27,6 @@ def env(xs_landing, dbt_manifest, tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("FUNNEL_LANDING_DIR", str(landing))
     mp.setenv("FUNNEL_WAREHOUSE_DIR", str(root / "warehouse"))
-    mp.setenv("FUNNEL_FETCH_DBT_METADATA", "0")
     yield {"landing": landing, "warehouse": root / "warehouse"}
     mp.undo()
 
@@ -49,6 +48,18 @@ def first_run(env):
     result = run_job()
     assert result.success, [e.message for e in result.all_events if e.is_failure]
     return result
+
+
+# dbt seeds (lookup tables) have no SQL to trace columns through.
+SEED_PREFIXES = (
+    "stage_mapping",
+    "opportunity_exclusions",
+    "employee_band_segment",
+    "country_region",
+    "lead_status_funnel_stage",
+    "campaign_type_channel",
+    "funnel_stage",
+)
 
 
 def test_good_run_publishes_marts_and_manifest(env, first_run):
@@ -138,56 +149,41 @@ def test_model_columns_match_their_documentation(env, first_run):
     con.close()
 
 
-def test_every_model_has_column_lineage_for_the_ui(env, first_run):
-    """dagster-dbt's own column-lineage builder, on every model of the first run's dbt target
-    and warehouse. A run launched from the UI calls it after each model (runs in one process,
-    like these, fetch no dbt metadata); when it fails it only logs a warning, and the model
-    shows no column lineage. It failed, for example, on the two marts that read an ephemeral
-    model, which has no relation name."""
-    from dagster_dbt.core.dbt_cli_event import EventHistoryMetadata, _build_column_lineage_metadata
-
-    from dagster_project.transform.project import dbt_project
-    from dagster_project.transform.translator import FolderGroupTranslator
-
-    target = env["warehouse"] / "dbt-runs" / first_run.run_id[:8]
-    manifest = json.loads((target / "manifest.json").read_text())
+def test_every_model_carries_row_count_columns_and_lineage_on_every_run(env, first_run):
+    """What the UI shows about each dbt model (transform/metadata.py), on the first run (a full
+    build) and on a second one, where the models incremental by key read their temporary
+    tables of changed keys (their lineage used to fail there): every model's columns with
+    their types, its lineage for every column, and every table's row count as the warehouse
+    has it."""
+    second = run_job()
+    assert second.success
     con = duckdb.connect(str(env["warehouse"] / "work.duckdb"), read_only=True)
-
-    def columns(relation_name: str) -> dict[str, dict]:
-        database, schema, table = (part.strip('"') for part in relation_name.split("."))
-        rows = con.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_catalog = ? and table_schema = ? and table_name = ? "
-            "order by ordinal_position",
-            [database, schema, table],
-        ).fetchall()
-        return {name: {"data_type": data_type} for name, data_type in rows}
-
-    # An ephemeral model is no table and no asset; the models that read one are checked.
-    models = [
-        n
-        for n in manifest["nodes"].values()
-        if n["resource_type"] == "model" and n["config"]["materialized"] != "ephemeral"
-    ]
-    assert len(models) > 40
-    for node in models:
-        parents = {}
-        for parent_id in node["depends_on"]["nodes"]:
-            group = manifest["sources"] if parent_id.startswith("source.") else manifest["nodes"]
-            relation = group[parent_id]["relation_name"]
-            if relation:
-                parents[relation] = columns(relation)
-        own = columns(node["relation_name"])
-        metadata = _build_column_lineage_metadata(
-            EventHistoryMetadata(columns=own, parents=parents),
-            node,
-            manifest,
-            FolderGroupTranslator(),
-            target,
-            dbt_project,
-        )
-        lineage = metadata["dagster/column_lineage"]
-        assert set(lineage.deps_by_column) == set(own), node["name"]
+    for result in (first_run, second):
+        materialized = {}
+        for event in result.all_events:
+            if event.event_type_value == "ASSET_MATERIALIZATION" and event.step_key == "dbt_models":
+                data = event.event_specific_data.materialization
+                materialized[data.asset_key.path[-1]] = data.metadata
+        models = {k: m for k, m in materialized.items() if not k.startswith(SEED_PREFIXES)}
+        assert len(models) > 40
+        for name, metadata in models.items():
+            schema = metadata["dagster/column_schema"].value
+            own = [c.name for c in schema.columns]
+            assert own and all(c.type != "?" for c in schema.columns), name
+            lineage = metadata["dagster/column_lineage"].value
+            assert set(lineage.deps_by_column) == set(own), name
+            # the day spine is generated, not read from a table
+            assert any(lineage.deps_by_column.values()) or name == "int_days_spined", name
+            if "dagster/row_count" in metadata:
+                schema_name = "marts" if name.startswith(("fct_", "dim_", "mart_")) else None
+                (count,) = con.execute(
+                    "select estimated_size from duckdb_tables() where table_name = ?"
+                    + (" and schema_name = ?" if schema_name else ""),
+                    [name, schema_name] if schema_name else [name],
+                ).fetchone()
+                assert metadata["dagster/row_count"].value == count, name
+        tables = [k for k, m in models.items() if "dagster/row_count" in m]
+        assert len(tables) > 30
     con.close()
 
 

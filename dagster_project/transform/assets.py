@@ -15,6 +15,7 @@ from dagster_project.lib.duck import connect_work
 from dagster_project.partitions import AS_OF_PARTITIONS
 from dagster_project.resources import FunnelSettings
 from dagster_project.transform.failures import describe_dbt_failures, warned_test_rows
+from dagster_project.transform.metadata import model_metadata
 from dagster_project.transform.project import dbt_project
 from dagster_project.transform.translator import FolderGroupTranslator
 
@@ -121,38 +122,68 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     invocation = dbt.cli(args, context=context, target_path=target)
     # dbt now works in its own process; this one mostly waits for its events.
     warmup.start_pending()
-    stream = invocation.stream()
-    if settings.dbt_metadata_enabled:
-        stream = stream.fetch_row_counts().fetch_column_metadata()
-    warned: list[dg.AssetCheckResult] = []
+    # Every event is held back until dbt has let go of the warehouse: the models' row counts,
+    # columns and lineage (transform/metadata.py) and the failing rows of warned tests are read
+    # then, and the events go out in dbt's order.
+    held, failure = [], None
     try:
-        for event in stream:
-            if (
-                isinstance(event, dg.AssetCheckResult)
-                and not event.passed
-                and event.severity == dg.AssetCheckSeverity.WARN
-            ):
-                # held back until dbt has let go of the warehouse: its rows are read then
-                warned.append(event)
-                continue
-            yield event
+        for event in invocation.stream():
+            held.append(event)
     except DagsterDbtCliRuntimeError as err:
         failures = describe_dbt_failures(target, settings.work_db)
         if not failures:
             raise
         # The rule and the offending rows, first thing in the run's error: the UI shows this
         # message on the failed step, one click from the run.
-        raise dg.Failure(
+        failure = dg.Failure(
             description="dbt build failed; nothing was published.\n" + "\n".join(failures),
             metadata={"dbt_target": str(target)},
-        ) from err
+        )
+        failure.__cause__ = err
     finally:
         os.environ.pop(AS_OF_ENV, None)
         _prune_targets(target_root)
+    # what was built before a failure is recorded too
+    yield from _with_metadata(held, invocation.manifest, target, settings)
+    if failure is not None:
+        raise failure
+
+
+def _unique_id(event) -> str | None:
+    value = event.metadata.get("unique_id")
+    return getattr(value, "text", value)
+
+
+def _with_metadata(events: list, manifest: dict, target: Path, settings: FunnelSettings):
+    """The dbt step's events with each model's metadata added and each warned test's failing
+    rows in its description."""
+    outputs = [e for e in events if isinstance(e, dg.Output) and _unique_id(e)]
+    metadata = (
+        model_metadata(
+            settings.work_db,
+            manifest,
+            [_unique_id(e) for e in outputs],
+            target,
+            FolderGroupTranslator(),
+            cache_path=settings.warehouse_path / "dbt-runs" / "lineage-cache.json",
+        )
+        if outputs
+        else {}
+    )
+    warned = any(
+        isinstance(e, dg.AssetCheckResult)
+        and not e.passed
+        and e.severity == dg.AssetCheckSeverity.WARN
+        for e in events
+    )
     rows = warned_test_rows(target, settings.work_db) if warned else {}
-    for event in warned:
-        said = rows.get(event.check_name)
-        yield event._replace(description=said) if said else event
+    for event in events:
+        if isinstance(event, dg.Output) and _unique_id(event) in metadata:
+            yield event.with_metadata({**event.metadata, **metadata[_unique_id(event)]})
+        elif isinstance(event, dg.AssetCheckResult) and rows.get(event.check_name):
+            yield event._replace(description=rows[event.check_name])
+        else:
+            yield event
 
 
 # Mart name -> asset key: the models of the marts folder (group ``marts``), which are published.

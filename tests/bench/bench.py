@@ -276,7 +276,6 @@ def run_pipeline(stage: str, landing: Path, warehouse: Path, work: Path) -> tupl
         "FUNNEL_LANDING_DIR": str(landing),
         "FUNNEL_WAREHOUSE_DIR": str(warehouse),
         "FUNNEL_RUN_SUMMARY_JSON": str(summary_path),
-        "FUNNEL_FETCH_DBT_METADATA": "0",
     }
     # The run is recorded as `make run` records it: in a Dagster home with the repository's
     # dagster.yaml (one per bench run, beside its warehouse), so the event log's cost is measured.
