@@ -29,6 +29,14 @@ from dagster_project.partitions import AS_OF_SOURCE_TAG, NoSuchDay
 from dagster_project.progress import RunProgress, log_path
 from dagster_project.resources import FunnelSettings
 
+# The tags a run launched from the UI, the schedule or the sensor carries for the code location
+# of workspace.yaml: with them the job's Runs tab, the run list's filters and the overview list
+# `make run`'s runs with the others.
+CODE_LOCATION_TAGS = {
+    ".dagster/repository": "__repository__@dagster_project.definitions",
+    "dagster/code_location": "dagster_project.definitions",
+}
+
 # A run of the sample takes about a minute and one at scale l several: wait that long for the
 # run ahead before giving up.
 DEFAULT_LOCK_WAIT_SECONDS = 1800
@@ -186,7 +194,11 @@ def main() -> int:
                         instance=instance,
                         run_id=run_id,
                         partition_key=partition,
-                        tags={AS_OF_SOURCE_TAG: source, HOST_TAG: socket.gethostname()},
+                        tags={
+                            AS_OF_SOURCE_TAG: source,
+                            HOST_TAG: socket.gethostname(),
+                            **CODE_LOCATION_TAGS,
+                        },
                         raise_on_error=False,
                         # The terminal gets the stages (RunProgress); the log file gets all.
                         run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},

@@ -1,6 +1,10 @@
 """The Dagster code location loads and is wired as designed."""
 
+from pathlib import Path
+
 import pytest
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +115,38 @@ def test_no_dbt_adapter_is_built_in_the_step(dbt_manifest):
     from dagster_project.definitions import defs
 
     assert defs.resources["dbt"]._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_every_check_says_what_it_checks(dbt_manifest):
+    """Analysts read a check's description in the UI: the dbt tests say their rule, the Great
+    Expectations checks list their expectations."""
+    from dagster_project.definitions import defs
+
+    repo = defs.get_repository_def()
+    specs = {s.key: s for a in repo.assets_defs_by_key.values() for s in a.check_specs}
+    specs.update({s.key: s for c in repo.asset_checks_defs_by_key.values() for s in c.check_specs})
+    assert len(specs) > 200
+    for key, spec in specs.items():
+        assert spec.description and len(spec.description) > 20, key
+    by_name = {k.name: s.description for k, s in specs.items()}
+    assert by_name["not_null_dim_account_account_id"].startswith("dbt test: `account_id` is never")
+    assert (
+        "expect_column_values_to_be_between(win_rate_count, 0..1) [critical]"
+        in (by_name["gx_mart_apm_kpi"])
+    )
+
+
+def test_make_runs_carry_the_code_location_of_the_workspace():
+    """`make run` tags its runs with the repository label and code location that runs launched
+    from the UI get from workspace.yaml, so the UI lists them together."""
+    import yaml
+
+    from dagster_project.run import CODE_LOCATION_TAGS
+
+    (location,) = yaml.safe_load((REPO / "workspace.yaml").read_text())["load_from"]
+    module = location["python_module"]["module_name"]
+    name = location["python_module"].get("location_name", module)
+    assert {
+        ".dagster/repository": f"__repository__@{name}",
+        "dagster/code_location": name,
+    } == CODE_LOCATION_TAGS

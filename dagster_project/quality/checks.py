@@ -137,6 +137,11 @@ def evaluate_suite(
         "rows_in_table": total,
         "rows_validated": len(frame),
         "expectations": len(results),
+        "results": [
+            f"{'met' if r['success'] else 'FAILED'} ({r['severity']}): {r['expectation']}"
+            f"({r['column']}) observed {r['observed']}"
+            for r in results
+        ],
         "failed": [
             f"{r['severity']}: {r['expectation']} {r['column']} "
             f"observed={r['observed']} sample={r['unexpected_sample']} where={r['where']}"
@@ -146,6 +151,20 @@ def evaluate_suite(
     }
     sev = dg.AssetCheckSeverity.ERROR if severity == "ERROR" else dg.AssetCheckSeverity.WARN
     return passed, sev, description, metadata
+
+
+def _expectation_phrase(expectation: dict) -> str:
+    """``expect_column_values_to_be_between(win_rate_count, 0..1) [critical]``."""
+    kwargs = expectation.get("kwargs", {})
+    target = (
+        kwargs.get("column")
+        or kwargs.get("column_list")
+        or (f"{kwargs.get('column_A')} vs {kwargs.get('column_B')}" if "column_A" in kwargs else "")
+    )
+    bounds = ""
+    if "min_value" in kwargs or "max_value" in kwargs:
+        bounds = f", {kwargs.get('min_value', '')}..{kwargs.get('max_value', '')}"
+    return f"{expectation['type']}({target}{bounds}) [{expectation.get('severity', 'critical')}]"
 
 
 def build_gx_checks(dbt_assets_def: dg.AssetsDefinition) -> list[dg.AssetChecksDefinition]:
@@ -170,8 +189,9 @@ def build_gx_checks(dbt_assets_def: dg.AssetsDefinition) -> list[dg.AssetChecksD
                 blocking=True,
                 description=(
                     f"Great Expectations suite expectations/{path.name} on "
-                    f"{schemas[model]}.{model}: {len(suite_dict['expectations'])} expectations. "
-                    "A failed critical expectation blocks publishing; a failed warning is "
+                    f"{schemas[model]}.{model}: "
+                    + "; ".join(_expectation_phrase(e) for e in suite_dict["expectations"])
+                    + ". A failed critical expectation blocks publishing; a failed warning is "
                     "reported in the UI and the manifest."
                 ),
             )
