@@ -16,7 +16,7 @@ from dagster_project.ingest.assets import ingest_assets
 from dagster_project.publish.assets import published_marts
 from dagster_project.quality.checks import build_gx_checks
 from dagster_project.quality.guards import publish_guards
-from dagster_project.resources import FunnelSettings
+from dagster_project.resources import FunnelSettings, WarehouseRunLock
 from dagster_project.transform.assets import dbt_models
 from dagster_project.transform.project import dbt_project
 from dagster_project.transform.resource import FunnelDbtCliResource
@@ -34,5 +34,6 @@ defs = dg.Definitions(
     resources={
         "dbt": FunnelDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
         "settings": FunnelSettings(),
+        "run_lock": WarehouseRunLock(),
     },
 )

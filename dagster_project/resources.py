@@ -4,11 +4,14 @@ tests and deployments can point one code location at their own landing zone and 
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 from pathlib import Path
 
 import dagster as dg
+from pydantic import PrivateAttr
 
 from dagster_project.lib.env import env_number
+from dagster_project.lib.lock import run_lock
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,3 +69,38 @@ class FunnelSettings(dg.ConfigurableResource):
     @property
     def as_of_override(self) -> str | None:
         return os.environ.get("FUNNEL_AS_OF_DATE") or None
+
+
+# Set by `make run` (dagster_project/run.py) to its PID while it holds the run lock itself.
+RUN_LOCK_HELD_ENV = "FUNNEL_RUN_LOCK_PID"
+DEFAULT_LOCK_WAIT_SECONDS = 1800
+
+
+class WarehouseRunLock(dg.ConfigurableResource):
+    """One run at a time per warehouse, whoever started it: a run launched from the UI, the
+    schedule or the sensor holds ``<warehouse>/.run.lock`` from its start to its end, as
+    `make run` does, so the second of two runs waits for the first (and says for whom) instead
+    of failing on DuckDB's file lock halfway through."""
+
+    _held: ExitStack | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if os.environ.get(RUN_LOCK_HELD_ENV) == str(os.getpid()):
+            return  # `make run` took it before starting the run
+        settings = FunnelSettings()
+        wait = env_number("FUNNEL_RUN_LOCK_WAIT", DEFAULT_LOCK_WAIT_SECONDS, unit="seconds")
+        held = ExitStack()
+        held.enter_context(
+            run_lock(
+                settings.warehouse_path,
+                f"Dagster run {context.run_id}",
+                wait,
+                on_wait=context.log.info if context.log else None,
+            )
+        )
+        self._held = held
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None

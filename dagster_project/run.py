@@ -27,7 +27,11 @@ from dagster_project.lib.env import env_number
 from dagster_project.lib.lock import WarehouseLocked, run_lock
 from dagster_project.partitions import AS_OF_SOURCE_TAG, NoSuchDay
 from dagster_project.progress import RunProgress, log_path
-from dagster_project.resources import FunnelSettings
+from dagster_project.resources import (
+    DEFAULT_LOCK_WAIT_SECONDS,
+    RUN_LOCK_HELD_ENV,
+    FunnelSettings,
+)
 
 # The tags a run launched from the UI, the schedule or the sensor carries for the code location
 # of workspace.yaml: with them the job's Runs tab, the run list's filters and the overview list
@@ -36,10 +40,6 @@ CODE_LOCATION_TAGS = {
     ".dagster/repository": "__repository__@dagster_project.definitions",
     "dagster/code_location": "dagster_project.definitions",
 }
-
-# A run of the sample takes about a minute and one at scale l several: wait that long for the
-# run ahead before giving up.
-DEFAULT_LOCK_WAIT_SECONDS = 1800
 
 
 def step_durations(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
@@ -72,11 +72,18 @@ def _first_line(text: str, limit: int) -> str:
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
+# The project's own errors: their message is the whole story, without the class's name.
+_OWN_ERRORS = {"Failure", "WarehouseLocked", "WarehouseBusy", "PublishError", "IngestError"}
+
+
 def _cause(error) -> str:
-    """A failed step's cause as a person reads it: the project's own failures (dg.Failure)
-    without their class name; anything unexpected with its exception type, never a trace."""
+    """A failure's cause as a person reads it: the project's own errors without their class
+    name (a resource's, through Dagster's wrapper); anything unexpected with its exception type,
+    never a trace."""
+    if error.cls_name == "DagsterResourceFunctionError" and error.cause is not None:
+        return _cause(error.cause)
     message = (error.message or "").strip()
-    if error.cls_name == "Failure":
+    if error.cls_name in _OWN_ERRORS:
         message = message.split(": ", 1)[-1]
     return message
 
@@ -124,6 +131,11 @@ def _summary(
     for step, status in steps.items():
         if status != "ok":
             lines.append(f"  step {step}: {status[:2000]}")
+    if not ok and all(status == "ok" for status in steps.values()):
+        # it failed before any step: a resource (the run lock) could not be set up
+        for ev in result.all_events:
+            if ev.event_type_value == "RESOURCE_INIT_FAILURE" and ev.event_specific_data.error:
+                lines.append(f"  cause: {_cause(ev.event_specific_data.error)[:2000]}")
     if ok and manifest_path.exists():
         manifest = json.loads(manifest_path.read_text())
         run_warnings = manifest.get("warnings", [])
@@ -177,6 +189,7 @@ def main() -> int:
             wait,
             on_wait=lambda msg: print(f"[run] {msg}", flush=True),
         ):
+            os.environ[RUN_LOCK_HELD_ENV] = str(os.getpid())  # the run's lock resource: held
             for said in recover_after_crash(instance, settings):
                 print(f"[run] {said}", flush=True)
             # Great Expectations takes about 3 s of Python to import; the dbt step imports it

@@ -60,7 +60,11 @@ def test_second_run_waits_or_stops_cleanly(xs_landing, dbt_manifest, tmp_path):
     # The summary is the last thing printed: no teardown noise (nanobind's leak report) under it.
     for out in (out_first, out_patient):
         assert "leaked" not in out, out[-3000:]
-        assert out.rstrip().splitlines()[-1].strip().endswith(" rows"), out[-3000:]
+        last = out.rstrip().splitlines()
+        assert last[-1].startswith("  full log: ") and last[-2].endswith(" rows"), out[-3000:]
+        # nothing but the stage lines comes before the summary: no log records, no dbt lines
+        body = out[: out.index("refresh_all_job succeeded")].strip().splitlines()
+        assert all(line.startswith("[") for line in body), out[-3000:]
 
     # One load per batch: the patient run found everything loaded already.
     work = warehouse / "work.duckdb"
@@ -90,3 +94,30 @@ def test_a_run_that_breaks_ends_with_its_error_and_status_1(dbt_manifest, tmp_pa
         "ValueError: FUNNEL_RUN_LOCK_WAIT='soon' is not a number of seconds: set it to one "
         "(the default is 1800) or unset it."
     ), out[-3000:]
+
+
+def test_a_run_launched_from_the_ui_holds_the_warehouse_too(xs_landing, dbt_manifest, tmp_path):
+    """A run that `make run` did not start (the UI, the schedule, the sensor) takes the same run
+    lock for its whole length: told not to wait, it stops before its first step and names the
+    run that holds the warehouse, instead of failing on DuckDB's lock halfway through."""
+    from support import run_refresh
+
+    from dagster_project.lib.lock import run_lock
+
+    warehouse = tmp_path / "warehouse"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FUNNEL_RUN_LOCK_WAIT", "0")
+        mp.delenv("FUNNEL_RUN_LOCK_PID", raising=False)
+        with run_lock(warehouse, "python -m dagster_project.run", 0):
+            result = run_refresh(xs_landing, warehouse)
+    assert not result.success
+    said = " ".join(
+        e.event_specific_data.error.message
+        for e in result.all_events
+        if e.event_type_value == "RESOURCE_INIT_FAILURE"
+    )
+    assert f"The warehouse {warehouse} is in use by run started" in said, said
+    assert f"by PID {os.getpid()} (python -m dagster_project.run)" in said, said
+    steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+    assert not steps, "no step started"
+    assert not (warehouse / "work.duckdb").exists()

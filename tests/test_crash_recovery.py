@@ -85,8 +85,8 @@ def test_a_killed_run_never_wedges_the_next_and_the_marts_come_out_the_same(
         FUNNEL_RUN_LOCK_WAIT="0",
     )
     # killed while the first objects are loaded, then again halfway through dbt
-    _kill_when(_start(env), "batch file(s),", delay=0.0)
-    out = _kill_when(_start(env), "dbt build with as_of_date", delay=4.0)
+    _kill_when(_start(env), "] ingest ...", delay=1.0)
+    out = _kill_when(_start(env), "] dbt build ...", delay=4.0)
     assert "left unfinished by PID" in out, out[-3000:]
 
     third = _start(env)

@@ -244,3 +244,24 @@ def test_dbt_unit_tests_pass(env, first_run):
     defined = json.loads((REPO / "dbt" / "target" / "manifest.json").read_text())["unit_tests"]
     passed = re.search(r"PASS=(\d+) WARN=0 ERROR=0", done.stdout)
     assert passed and int(passed.group(1)) == len(defined) > 0, done.stdout[-2000:]
+
+
+def test_the_manifest_follows_every_mart_column_to_its_extract_columns(env, first_run):
+    """An analyst follows a published number to the extract columns it is computed from without
+    SQL: manifest.json lists each mart's description and columns, with type, description and
+    the extract (or lookup) columns behind each."""
+    manifest = json.loads((env["warehouse"] / "published" / "manifest.json").read_text())
+    for mart, entry in manifest["marts"].items():
+        assert "one row per" in entry["description"].lower(), mart  # the grain
+        assert entry["columns"] and all(c["type"] for c in entry["columns"]), mart
+        assert any(c["from_extracts"] for c in entry["columns"]), mart
+    columns = {c["name"]: c for c in manifest["marts"]["fct_opportunity"]["columns"]}
+    acv = columns["acv_corp"]["from_extracts"]
+    assert {"crm/opportunity.acv_c", "crm/opportunity.amount"} <= set(acv)
+    assert {"crm/dated_conversion_rate.conversion_rate", "crm/currency_type.conversion_rate"} <= (
+        set(acv)
+    )
+    assert columns["region"]["from_extracts"] == [
+        "crm/account.region_c",
+        "lookup/country_region.region",
+    ]

@@ -256,3 +256,20 @@ def test_row_drop_names_the_mart_and_both_counts():
         "m has 49 rows, 100 in the published set: 51% fewer, more than the 50% "
         "FUNNEL_GUARD_MAX_ROW_DROP allows"
     )
+
+
+def test_a_column_is_followed_down_to_the_extract_columns_it_comes_from():
+    from dagster_project.lib.lineage import to_sources
+
+    lineage = {
+        "marts/mart": {"acv": ["int/x.acv", "int/x.rate"], "day": []},
+        "int/x": {"acv": ["stg/opp.acv_local", "stg/opp.amount"], "rate": ["stg/fx.rate"]},
+        "stg/opp": {"acv_local": ["crm/opportunity.acv_c"], "amount": ["crm/opportunity.amount"]},
+        "stg/fx": {"rate": ["crm/dated_conversion_rate.conversion_rate", "stg/fx.rate"]},
+    }
+    assert to_sources(lineage, "marts/mart", "acv") == [
+        "crm/dated_conversion_rate.conversion_rate",
+        "crm/opportunity.acv_c",
+        "crm/opportunity.amount",
+    ]
+    assert to_sources(lineage, "marts/mart", "day") == []  # generated, from no column

@@ -13,7 +13,7 @@ from dagster_project.ingest.contract import CONTRACTS, ObjectContract
 from dagster_project.ingest.discover import discover, unknown_folders
 from dagster_project.ingest.load import IngestError, load_objects
 from dagster_project.lib.duck import connect_work
-from dagster_project.resources import FunnelSettings
+from dagster_project.resources import FunnelSettings, WarehouseRunLock
 
 REJECTS_CHECK = "no_rejected_rows"
 COLUMNS_CHECK = "columns_as_before"
@@ -139,14 +139,17 @@ def _result(contract: ObjectContract, summary, schema: dg.TableSchema) -> dg.Mat
     can_subset=True,
     pool="duckdb",
 )
-def ingest_extracts(context: dg.AssetExecutionContext, settings: FunnelSettings):
+def ingest_extracts(
+    context: dg.AssetExecutionContext, settings: FunnelSettings, run_lock: WarehouseRunLock
+):
     """Load new extract batches of every selected object into its raw table.
 
     One step for all objects: they share one DuckDB database (one writer process per file),
     two objects loading at a time on their own cursors, and the step starts one process, not
     one per object. Each object is still its own asset with its own row counts, schema and
     rejected-rows check. An object whose batch cannot be loaded is reported and the step fails
-    after the other objects were loaded.
+    after the other objects were loaded. The run holds the warehouse's run lock from here to
+    its end (``run_lock``): a second run waits for it.
     """
     errors: list[str] = []
     for folder in unknown_folders(settings.landing_path):

@@ -1,10 +1,13 @@
 """The publish step: gated marts -> published/analytics.duckdb, Parquet files and a manifest."""
 
+import json
 import warnings
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.lib.lineage import to_sources
 from dagster_project.partitions import AS_OF_PARTITIONS, AS_OF_SOURCE_TAG, PUBLISHED_FRESHNESS
 from dagster_project.publish.publish import (
     AHEAD,
@@ -14,11 +17,45 @@ from dagster_project.publish.publish import (
 )
 from dagster_project.resources import FunnelSettings
 from dagster_project.transform.assets import (
+    LINEAGE_FILE,
     MART_KEYS,
     ahead_of_data,
     dbt_models,
     newest_loaded_day,
 )
+
+
+def describe_marts(target: Path, marts: dict[str, dg.AssetKey]) -> dict[str, dict]:
+    """Each mart's manifest entry beyond its row count: its description (with the grain) and
+    every column with its type, description and the extract columns it comes from, read from
+    the run's dbt target (its manifest and the column lineage the dbt step wrote)."""
+    manifest_path, lineage_path = target / "manifest.json", target / LINEAGE_FILE
+    if not manifest_path.exists():
+        return {}
+    nodes = {
+        n["name"]: n
+        for n in json.loads(manifest_path.read_text())["nodes"].values()
+        if n["resource_type"] == "model"
+    }
+    lineage = json.loads(lineage_path.read_text()) if lineage_path.exists() else {}
+    out = {}
+    for mart, key in marts.items():
+        node = nodes.get(mart)
+        if node is None:
+            continue
+        out[mart] = {
+            "description": node.get("description", ""),
+            "columns": [
+                {
+                    "name": name,
+                    "type": column.get("data_type"),
+                    "description": column.get("description", ""),
+                    "from_extracts": to_sources(lineage, key.to_user_string(), name),
+                }
+                for name, column in node["columns"].items()
+            ],
+        }
+    return out
 
 
 def _check_outcomes(context: dg.AssetExecutionContext) -> list[dict]:
@@ -108,8 +145,15 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
         },
         "warnings": run_warnings,
     }
+    target = settings.warehouse_path / "dbt-runs" / context.run.run_id[:8]
     try:
-        result = publish_marts(settings.work_db, destination, list(MART_KEYS), manifest_extra)
+        result = publish_marts(
+            settings.work_db,
+            destination,
+            list(MART_KEYS),
+            manifest_extra,
+            described=describe_marts(target, MART_KEYS),
+        )
     except PublishError as err:
         raise dg.Failure(str(err)) from err
     context.log.info(

@@ -132,8 +132,10 @@ def publish_marts(
     marts: list[str],
     manifest_extra: dict,
     source_schema: str = "marts",
+    described: dict[str, dict] | None = None,
 ) -> PublishResult:
     """Copy ``marts`` from the work warehouse into a fresh published file set and swap it in.
+    ``described`` adds to each mart's manifest entry (its description, its columns).
 
     Raises ``PublishError`` when the files cannot be written (a full disk, a folder this user
     cannot write): the temporary files are removed and the published set stays as it was.
@@ -145,7 +147,9 @@ def publish_marts(
         raise PublishError(_write_failure(published, err)) from err
     token = f"{_TMP_PREFIX}{os.getpid()}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
     try:
-        return _write_and_swap(work_db, published, marts, manifest_extra, source_schema, token)
+        return _write_and_swap(
+            work_db, published, marts, manifest_extra, source_schema, token, described
+        )
     except (OSError, duckdb.Error) as err:
         if not _is_write_failure(err):
             raise
@@ -198,6 +202,7 @@ def _write_and_swap(
     manifest_extra: dict,
     source_schema: str,
     token: str,
+    described: dict[str, dict] | None,
 ) -> PublishResult:
     tmp_db = published / f"{token}-{PUBLISHED_DB}"
     tmp_parquet = published / f"{token}-parquet"
@@ -234,7 +239,10 @@ def _write_and_swap(
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": PUBLISHED_DB,
         "schema": PUBLISHED_SCHEMA,
-        "marts": {m: {"rows": n, "parquet": f"parquet/{m}.parquet"} for m, n in row_counts.items()},
+        "marts": {
+            m: {"rows": n, "parquet": f"parquet/{m}.parquet", **(described or {}).get(m, {})}
+            for m, n in row_counts.items()
+        },
     }
     tmp_manifest = published / f"{token}-{MANIFEST}"
     tmp_manifest.write_text(json.dumps(manifest, indent=2, default=str) + "\n")

@@ -1,5 +1,6 @@
 """The dbt models as Dagster assets, built with one `dbt build` per run."""
 
+import json
 import os
 import shutil
 from datetime import date
@@ -21,6 +22,7 @@ from dagster_project.transform.translator import FolderGroupTranslator
 
 FULL_REFRESH_TAG = "funnel/full_refresh"
 KEEP_DBT_TARGETS = 5
+LINEAGE_FILE = "column_lineage.json"
 PARTIAL_PARSE = "partial_parse.msgpack"
 # The date reaches dbt in the environment, not in --vars: dbt re-parses the whole project when
 # vars change, that is on every new day (see dbt/macros/as_of_date.sql).
@@ -177,6 +179,7 @@ def _with_metadata(events: list, manifest: dict, target: Path, settings: FunnelS
         for e in events
     )
     rows = warned_test_rows(target, settings.work_db) if warned else {}
+    _write_lineage(target / LINEAGE_FILE, manifest, metadata)
     for event in events:
         if isinstance(event, dg.Output) and _unique_id(event) in metadata:
             yield event.with_metadata({**event.metadata, **metadata[_unique_id(event)]})
@@ -184,6 +187,23 @@ def _with_metadata(events: list, manifest: dict, target: Path, settings: FunnelS
             yield event._replace(description=rows[event.check_name])
         else:
             yield event
+
+
+def _write_lineage(path: Path, manifest: dict, metadata: dict) -> None:
+    """Each model's column lineage, one level at a time, for the publish step's manifest:
+    ``{"marts/mart_apm": {"value": ["intermediate/int_apm__snapshot_measures.acv_corp"]}}``."""
+    translator = FolderGroupTranslator()
+    out = {}
+    for uid, meta in metadata.items():
+        lineage = meta.get("dagster/column_lineage")
+        if lineage is None:
+            continue
+        key = translator.get_asset_key(manifest["nodes"][uid]).to_user_string()
+        out[key] = {
+            column: sorted(f"{d.asset_key.to_user_string()}.{d.column_name}" for d in deps)
+            for column, deps in lineage.deps_by_column.items()
+        }
+    path.write_text(json.dumps(out, indent=1, sort_keys=True))
 
 
 # Mart name -> asset key: the models of the marts folder (group ``marts``), which are published.
