@@ -14,7 +14,7 @@ import pytest
 from support import failures, landing_up_to, query, run_refresh
 
 from dagster_project.run import published_manifest
-from dagster_project.sample.generate import SOURCE_FUNNEL
+from dagster_project.sample.common import SOURCE_FUNNEL
 
 pytestmark = pytest.mark.e2e
 AS_OF = "2026-11-05"

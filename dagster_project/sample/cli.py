@@ -6,7 +6,8 @@ import argparse
 import time
 from pathlib import Path
 
-from dagster_project.sample.generate import SCALES, generate
+from dagster_project.sample.common import SCALES
+from dagster_project.sample.generate import generate
 from dagster_project.sample.write import write_landing
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from dagster_project.sample.generate import FULL_CUTOFF_DAY, START, Table
+from dagster_project.sample.common import FULL_CUTOFF_DAY, START, Table
 
 # Salesforce's REST API writes timestamps like this; marketing tools write ISO 8601 with Z.
 TS_FORMAT = {
