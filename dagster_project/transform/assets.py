@@ -89,7 +89,8 @@ def _reuse_parse_state(target_root: Path, target: Path) -> None:
 
 
 def _prune_targets(root) -> None:
-    runs = sorted(root.glob("*"), key=lambda p: p.stat().st_mtime)
+    """Keep the newest runs' dbt targets (the lineage cache beside them stays)."""
+    runs = sorted((p for p in root.glob("*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
     for old in runs[:-KEEP_DBT_TARGETS]:
         shutil.rmtree(old, ignore_errors=True)
 
