@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ from dagster_project.lib.duck import connect_work
 
 logger = logging.getLogger(__name__)
 COUNTED = ("table", "incremental", "seed")
-_AS_OF_LITERAL = re.compile(r"'\d{4}-\d{2}-\d{2}'")
 
 
 def _relation(node: dict) -> tuple[str, str]:
@@ -119,9 +117,13 @@ def _lineage(
         if parent is not None and parent.get("relation_name"):
             parents[parent["relation_name"]] = typed(_relation(parent))
     own = typed(_relation(node))
-    # The day's date is a literal in most models; the lineage does not depend on it.
+    # Keyed by the model's source SQL and the macros it calls, not by its compiled SQL: that
+    # changes every day (the as_of_date literal) and between a full refresh and an incremental
+    # run (the changed-keys filter), where the lineage of the columns does not.
+    macros = manifest.get("macros", {})
+    called = [macros.get(m, {}).get("macro_sql", m) for m in node["depends_on"].get("macros", [])]
     key = hashlib.sha256(
-        json.dumps([_AS_OF_LITERAL.sub("'?'", sql), own, parents], sort_keys=True).encode()
+        json.dumps([node.get("raw_code"), called, own, parents], sort_keys=True).encode()
     ).hexdigest()
     used.add(key)
     if key in cache:
