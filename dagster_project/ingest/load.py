@@ -45,6 +45,13 @@ create table if not exists ingest.rejects (
 )"""
 
 
+# The columns each loaded batch's header had (normalised), to name a column a new batch lacks.
+_BATCH_COLUMNS_DDL = """
+create table if not exists ingest.batch_columns (
+    source varchar, object varchar, batch varchar, columns varchar[]
+)"""
+
+
 class IngestError(Exception):
     """A batch that cannot be loaded. The message names the file and says what to do."""
 
@@ -299,6 +306,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, contract: ObjectContract) -> s
     con.execute(f"create schema if not exists {contract.source}")
     con.execute(_LOAD_LOG_DDL)
     con.execute(_REJECTS_DDL)
+    con.execute(_BATCH_COLUMNS_DDL)
     table = f"{contract.source}.{qident(contract.table)}"
     cols = [f"{qident(c.name)} {c.duckdb_type}" for c in contract.columns]
     cols += [f"{n} {t}" for n, t in LINEAGE_COLUMNS]
@@ -461,7 +469,7 @@ def load_file(
         f"{qstr(checksum)} as _checksum"
     )
     rows_read = int(fetch_one(con, "select count(*) from _incoming")[0])
-    result.columns_gone = columns_gone(con, table, existing, present)
+    result.columns_gone = columns_gone(con, contract, batch.batch, present)
     if result.columns_gone:
         notes.append(
             f"column(s) {', '.join(result.columns_gone)} filled in earlier batches are not in "
@@ -511,6 +519,10 @@ def load_file(
         result.status = "loaded"
         result.message = "; ".join(notes)
         _log(con, contract, result, loaded_at, run_id)
+        con.execute(
+            "insert into ingest.batch_columns values (?, ?, ?, ?)",
+            [contract.source, contract.name, batch.batch, sorted(present)],
+        )
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -523,16 +535,19 @@ def load_file(
 
 
 def columns_gone(
-    con: duckdb.DuckDBPyConnection, table: str, existing: set[str], present: set[str]
+    con: duckdb.DuckDBPyConnection, contract: ObjectContract, batch: str, present: set[str]
 ) -> list[str]:
-    """Columns of ``table`` that some earlier row filled and this batch's header lacks (an
-    optional column such as ACV__c dropped from an extract changes what is published)."""
-    lineage = {n for n, _ in LINEAGE_COLUMNS}
-    gone = []
-    for name in sorted(existing - present - lineage):
-        if fetch_one(con, f"select 1 from {table} where {qident(name)} is not null limit 1"):
-            gone.append(name)
-    return gone
+    """Columns the object's previous batch (the newest loaded one named before ``batch``) had
+    and this batch's header lacks: an optional column such as ACV__c dropped from an extract
+    changes what is published. Read from ``ingest.batch_columns``, not from the raw table, so it
+    costs nothing at any size."""
+    previous = fetch_one(
+        con,
+        "select columns from ingest.batch_columns where source = ? and object = ? and batch < ? "
+        "order by batch desc limit 1",
+        [contract.source, contract.name, batch],
+    )
+    return [c for c in previous[0] if c not in present] if previous else []
 
 
 def load_object(
