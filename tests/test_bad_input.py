@@ -233,14 +233,14 @@ def test_a_column_earlier_batches_filled_and_a_new_batch_lacks_is_named(tmp_path
     assert [f.columns_gone for f in summary.files] == [[], ["acv_c"]]
     log = _log(con)
     assert log[1][2] == (
-        "column(s) acv_c filled in earlier batches are not in this batch: its rows have them empty"
+        "column(s) acv_c of the previous batch are not in this batch: its rows have them empty"
     )
     contract = get_contract("crm", "opportunity")
     warned = _columns_result(contract, summary)
     assert not warned.passed and warned.severity == dg.AssetCheckSeverity.WARN
     assert warned.description.startswith(
-        "crm/Opportunity/20261102T000000Z.csv lacks acv_c, which earlier batches of "
-        "crm/opportunity filled"
+        "crm/Opportunity/20261102T000000Z.csv lacks acv_c, which the previous batch of "
+        "crm/opportunity had"
     )
     monkeypatch.setenv("FUNNEL_GUARD_MISSING_COLUMN", "block")
     assert _columns_result(contract, summary).severity == dg.AssetCheckSeverity.ERROR

@@ -17,7 +17,7 @@ from dagster_project.resources import FunnelSettings, WarehouseRunLock
 
 REJECTS_CHECK = "no_rejected_rows"
 COLUMNS_CHECK = "columns_as_before"
-# What a batch lacking a column that earlier batches filled does: warn (default) or block.
+# What a batch lacking a column the previous batch had does: warn (default) or block.
 MISSING_COLUMN_ENV = "FUNNEL_GUARD_MISSING_COLUMN"
 
 
@@ -64,7 +64,7 @@ def _columns_check(contract: ObjectContract) -> dg.AssetCheckSpec:
         asset=dg.AssetKey(contract.asset_key),
         blocking=True,
         description=(
-            "Fails when a new batch lacks a column that earlier batches filled (an optional "
+            "Fails when a new batch lacks a column the previous batch had (an optional "
             "column such as ACV__c dropped from the extract changes the published numbers "
             f"silently). Warns by default; {MISSING_COLUMN_ENV}=block stops the run."
         ),
@@ -80,11 +80,11 @@ def _columns_result(contract: ObjectContract, summary) -> dg.AssetCheckResult:
         passed=not gone,
         severity=dg.AssetCheckSeverity.ERROR if block else dg.AssetCheckSeverity.WARN,
         description=(
-            "Every new batch has the columns earlier batches filled."
+            "Every new batch has the columns the previous batch had."
             if not gone
             else "; ".join(
-                f"{batch} lacks {', '.join(cols)}, which earlier batches of "
-                f"{contract.source}/{contract.name} filled: its rows have them empty"
+                f"{batch} lacks {', '.join(cols)}, which the previous batch of "
+                f"{contract.source}/{contract.name} had: its rows have them empty"
                 for batch, cols in gone
             )
             + ". Re-export with the column, or accept it"

@@ -65,7 +65,7 @@ class FileResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     message: str = ""
-    # Columns earlier batches of the object filled that this batch's header lacks.
+    # Columns the object's previous batch had that this batch's header lacks.
     columns_gone: list[str] = field(default_factory=list)
 
 
@@ -472,8 +472,8 @@ def load_file(
     result.columns_gone = columns_gone(con, contract, batch.batch, present)
     if result.columns_gone:
         notes.append(
-            f"column(s) {', '.join(result.columns_gone)} filled in earlier batches are not in "
-            "this batch: its rows have them empty"
+            f"column(s) {', '.join(result.columns_gone)} of the previous batch are not in this "
+            "batch: its rows have them empty"
         )
     con.execute("begin transaction")
     try:
