@@ -48,17 +48,19 @@ $(SPARK_VENV)/.installed-stamp: Makefile
 	$(SPARK_VENV)/bin/python -m pip install --quiet $(SPARK_PACKAGES)
 	@touch $@
 
-# The portability test (SPEC 10) starts its own PostgreSQL server from Debian's package and a
-# local Spark session, which needs Java; install them when missing (root, or sudo).
+# The portability test starts its own PostgreSQL server from Debian's package and a local Spark
+# session, which needs Java; the report and UI tests drive Debian's Chromium headless. Install
+# them when missing (root, or sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-## engines: PostgreSQL's server, a Java runtime and the Spark venv, when missing (tests/test_portability.py)
+## engines: PostgreSQL's server, a Java runtime, Chromium and the Spark venv, when missing
 engines: $(SPARK_VENV)/.installed-stamp
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
-		missing="postgresql"; \
+		missing=" postgresql"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
-		echo "Installing Debian's $$missing for tests/test_portability.py"; \
+		echo "Installing Debian's$$missing for the portability and browser tests"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi

@@ -25,6 +25,7 @@ from dagster_project.crash_recovery import HOST_TAG, recover_after_crash
 from dagster_project.lib import warmup
 from dagster_project.lib.env import env_number
 from dagster_project.lib.lock import WarehouseLocked, run_lock
+from dagster_project.origin import execute_from_location
 from dagster_project.partitions import AS_OF_SOURCE_TAG, NoSuchDay
 from dagster_project.progress import RunProgress, log_path
 from dagster_project.resources import (
@@ -32,14 +33,6 @@ from dagster_project.resources import (
     RUN_LOCK_HELD_ENV,
     FunnelSettings,
 )
-
-# The tags a run launched from the UI, the schedule or the sensor carries for the code location
-# of workspace.yaml: with them the job's Runs tab, the run list's filters and the overview list
-# `make run`'s runs with the others.
-CODE_LOCATION_TAGS = {
-    ".dagster/repository": "__repository__@dagster_project.definitions",
-    "dagster/code_location": "dagster_project.definitions",
-}
 
 
 def step_durations(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
@@ -203,16 +196,14 @@ def main() -> int:
             # dagster-dbt echoes dbt's own log lines to stdout: they go to the log file too.
             try:
                 with contextlib.redirect_stdout(progress.file):
-                    result = job.execute_in_process(
-                        instance=instance,
+                    # Created with workspace.yaml's code location as its origin, as a UI
+                    # launch is: the UI lists, times and re-executes it like its own runs.
+                    result = execute_from_location(
+                        instance,
+                        job,
                         run_id=run_id,
-                        partition_key=partition,
-                        tags={
-                            AS_OF_SOURCE_TAG: source,
-                            HOST_TAG: socket.gethostname(),
-                            **CODE_LOCATION_TAGS,
-                        },
-                        raise_on_error=False,
+                        partition=partition,
+                        tags={AS_OF_SOURCE_TAG: source, HOST_TAG: socket.gethostname()},
                         # The terminal gets the stages (RunProgress); the log file gets all.
                         run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
                     )

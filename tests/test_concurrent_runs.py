@@ -28,14 +28,17 @@ def _start(env: dict, **extra) -> subprocess.Popen:
     )
 
 
-def test_second_run_waits_or_stops_cleanly(xs_landing, dbt_manifest, tmp_path):
+def test_second_run_waits_or_stops_cleanly(xs_landing, dbt_manifest, tmp_path, monkeypatch):
     shutil.copytree(xs_landing, tmp_path / "landing")
     warehouse = tmp_path / "warehouse"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FUNNEL_", "DAGSTER_HOME"))}
     env.update(
         FUNNEL_LANDING_DIR=str(tmp_path / "landing"),
         FUNNEL_WAREHOUSE_DIR=str(warehouse),
+        DAGSTER_HOME=str(tmp_path / "dagster_home"),
     )
+    (tmp_path / "dagster_home").mkdir()  # set up as the Makefile sets up $DAGSTER_HOME
+    shutil.copy(REPO / "dagster-instance.yaml", tmp_path / "dagster_home" / "dagster.yaml")
     first = _start(env)
     lock = warehouse / ".run.lock"
     deadline = time.monotonic() + 120
@@ -77,6 +80,20 @@ def test_second_run_waits_or_stops_cleanly(xs_landing, dbt_manifest, tmp_path):
     manifest = json.loads((warehouse / "published" / "manifest.json").read_text())
     assert manifest["marts"]["mart_apm"]["rows"] > 0
     assert not lock.read_text(), "the lock file is cleared when a run ends"
+
+    # Both runs are the UI's kind of run: created from workspace.yaml's code location.
+    import dagster as dg
+
+    from dagster_project.origin import workspace_location
+
+    location = workspace_location()
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs(dg.RunsFilter(job_name="refresh_all_job", tags=location.tags))
+        assert len(runs) == 2
+        for run in runs:
+            assert run.remote_job_origin == location.remote_job_origin("refresh_all_job")
+            assert run.job_code_origin.repository_origin.code_pointer.module == location.module
 
 
 def test_a_run_that_breaks_ends_with_its_error_and_status_1(dbt_manifest, tmp_path):

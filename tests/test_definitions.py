@@ -137,16 +137,23 @@ def test_every_check_says_what_it_checks(dbt_manifest):
 
 
 def test_make_runs_carry_the_code_location_of_the_workspace():
-    """`make run` tags its runs with the repository label and code location that runs launched
-    from the UI get from workspace.yaml, so the UI lists them together."""
+    """`make run` creates its runs from the code location workspace.yaml declares, with the
+    repository label and location tags a UI launch carries, so the UI lists them together."""
     import yaml
 
-    from dagster_project.run import CODE_LOCATION_TAGS
+    from dagster_project.origin import workspace_location
 
-    (location,) = yaml.safe_load((REPO / "workspace.yaml").read_text())["load_from"]
-    module = location["python_module"]["module_name"]
-    name = location["python_module"].get("location_name", module)
-    assert {
+    (declared,) = yaml.safe_load((REPO / "workspace.yaml").read_text())["load_from"]
+    module = declared["python_module"]["module_name"]
+    name = declared["python_module"].get("location_name", module)
+    location = workspace_location()
+    assert (location.name, location.module) == (name, module)
+    assert location.tags == {
         ".dagster/repository": f"__repository__@{name}",
         "dagster/code_location": name,
-    } == CODE_LOCATION_TAGS
+    }
+    origin = location.remote_job_origin("refresh_all_job")
+    assert origin.location_name == name
+    assert origin.repository_origin.repository_name == "__repository__"
+    job = location.reconstructable_job("refresh_all_job")
+    assert job.get_definition().name == "refresh_all_job"
