@@ -12,7 +12,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: install run test lint format ui sample dbt-parse sources clean bench engines portability
+.PHONY: install run test lint format ui sample dbt-parse sources clean bench engines portability report docs
 
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -87,6 +87,26 @@ ui: dbt-parse $(DAGSTER_HOME)/dagster.yaml
 	@# the days the landing zone covers, as as_of_date partitions (the sensor adds new ones)
 	$(BIN)/python -m dagster_project.partitions
 	$(BIN)/dagster dev -w workspace.yaml
+
+## report: print the path of the published report (and open it where a desktop browser is)
+report:
+	@f=$(CURDIR)/$(or $(FUNNEL_WAREHOUSE_DIR),warehouse)/published/report/index.html; \
+	if [ ! -f "$$f" ]; then echo "No report yet: run 'make run' first ($$f)"; exit 1; fi; \
+	echo "$$f"; \
+	if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && command -v xdg-open >/dev/null 2>&1; then xdg-open "$$f" >/dev/null 2>&1 & fi
+
+## docs: dbt's documentation of every model (descriptions, columns, tests, lineage) on http://127.0.0.1:8080
+# Compiled as of the newest landed day into a target of its own (the parse state `make run` and
+# the UI read is left alone) against a scratch warehouse: the catalog is left empty, the column
+# types shown are the marts' declared contracts.
+DOCS_PORT ?= 8080
+docs: dbt-parse
+	@d=$$(mktemp -d) && day=$$($(BIN)/python -m dagster_project.partitions --newest) && \
+	cd dbt && FUNNEL_WAREHOUSE_DIR=$$d FUNNEL_DBT_AS_OF_DATE=$$day ../$(BIN)/dbt docs generate \
+		--profiles-dir . --target-path ../warehouse/dbt-docs --empty-catalog --quiet && \
+	rm -rf $$d && echo "dbt docs as of $$day: http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops)" && \
+	../$(BIN)/dbt docs serve --profiles-dir . --target-path ../warehouse/dbt-docs \
+		--port $(DOCS_PORT) --host 127.0.0.1 --no-browser
 
 ## sample: regenerate the committed sample extracts (scale s, seed 7) in seeds/landing
 sample: install

@@ -12,6 +12,7 @@ day. The launchers register new days before they start a run (``register_as_of_d
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date, timedelta
 
 import dagster as dg
@@ -73,8 +74,16 @@ def register_as_of_days(instance: dg.DagsterInstance, days: list[str]) -> list[s
     return [d for d in to_add if d not in existing]
 
 
-def main() -> int:
-    """``python -m dagster_project.partitions``: register the landed days (``make ui``)."""
+def main(argv: list[str] | None = None) -> int:
+    """``python -m dagster_project.partitions``: register the landed days (``make ui``).
+    With ``--newest``: print the newest landed day instead (``make docs`` compiles as of it)."""
+    if (argv if argv is not None else sys.argv[1:]) == ["--newest"]:
+        days = landed_days(FunnelSettings())
+        if not days:
+            print(f"No extract batch in {FunnelSettings().landing_path}.", file=sys.stderr)
+            return 2
+        print(days[-1])
+        return 0
     added = register_as_of_days(dg.DagsterInstance.get(), landed_days(FunnelSettings()))
     if added:
         print(f"as_of_date partitions: added {len(added)} day(s), {added[0]} to {added[-1]}")

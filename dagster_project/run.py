@@ -139,6 +139,8 @@ def _summary(
             f"  published: {manifest_path.parent / 'analytics.duckdb'} "
             f"(schema marts), parquet/ and manifest.json"
         )
+        if manifest.get("report"):
+            lines.append(f"  report: {manifest_path.parent / manifest['report']}")
         if manifest_path.parent != settings.published_path:
             lines.append(
                 f"  (not the marts BI tools read: those in {settings.published_path} "

@@ -147,8 +147,8 @@ def _quarter_start(day):
 
 
 def test_sales_velocity_levers_are_trailing_four_quarters_recounted_from_extracts(run, xs_landing):
-    """metrics.md 3.13: the quarter in progress is valued at the last four closed quarters' win
-    rate, deal size and cycle, recounted here from the Opportunity, OpportunityStage and
+    """docs/metrics.md §3.13: the quarter in progress is valued at the last four closed quarters'
+    win rate, deal size and cycle, recounted here from the Opportunity, OpportunityStage and
     DatedConversionRate extracts and the stage seed, not from the models."""
     from datetime import date
 

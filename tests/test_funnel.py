@@ -4,7 +4,7 @@ look like the business the generator simulated.
 Two real Dagster runs with as_of_date 2026-11-05: one sees every batch (later ones included), the
 other only the batches extracted by that day. The funnel as known on 2026-11-05 must be the same
 in both, except for records a later batch deleted or excluded (deletes and exclusions follow the
-current state by design: metrics.md 2.4).
+current state by design: docs/metrics.md §2.4).
 """
 
 import json
@@ -42,7 +42,7 @@ def test_replaying_an_earlier_day_gives_the_funnel_as_known_then(runs):
     early_rows = set(query(early, f"select {EVENT_COLUMNS} from marts.fct_funnel_stage_event"))
     assert len(early_rows) > 1000
     differing = {r[0] for r in full_rows ^ early_rows}
-    # What a later batch may legitimately change (current-state rules, metrics.md 2.4): people
+    # What a later batch may legitimately change (current-state rules, docs/metrics.md §2.4): people
     # whose lead or contact was deleted afterwards (and prospects that pointed at them), and
     # people whose opportunity was deleted or is now in an excluded stage (a duplicate).
     changed_later = f"""
@@ -297,8 +297,8 @@ def test_incremental_by_key_models_equal_a_full_refresh(runs, xs_landing, tmp_pa
 
 
 def test_baseline_volume_counts_people_and_entries_counts_cycles(runs):
-    """metrics.md 3.14: a person recycled inside the window counts once in `volume` and once per
-    cycle in `entries`; recounted from the stage events and people, not the mart's own SQL."""
+    """docs/metrics.md §3.14: a person recycled inside the window counts once in `volume` and once
+    per cycle in `entries`; recounted from the stage events and people, not the mart's own SQL."""
     db = runs["full"]
     recount = {
         stage: (people, entries)

@@ -82,6 +82,14 @@ def _check_outcomes(context: dg.AssetExecutionContext) -> list[dict]:
     return sorted(out, key=lambda c: (c["asset"], c["check"]))
 
 
+def _build_report(database: Path, manifest: dict) -> str:
+    # Imported when a run publishes: altair and vl-convert would add to every import of the
+    # definitions (the UI, each launcher).
+    from dagster_project.report.render import build_report
+
+    return build_report(database, manifest)
+
+
 # A backfill runs each day on its own (one as_of_date per run), as the dbt assets do. On @asset
 # the parameter is flagged beta; its warning would print at every start.
 warnings.filterwarnings("ignore", "Parameter `backfill_policy`", dg.BetaWarning)
@@ -101,11 +109,13 @@ warnings.filterwarnings("ignore", "Parameter `backfill_policy`", dg.BetaWarning)
 )
 def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings):
     """The marts BI tools read: `published/analytics.duckdb` (schema `marts`, open it read-only),
-    `published/parquet/<mart>.parquet` and `published/manifest.json` (run id, as_of_date, rows per
-    mart, every check with its outcome). Runs only when every blocking check upstream passed
-    (write-audit-publish), and swaps the files in atomically; a failed run leaves the previous
-    files as they were. A run as of a day before the published one (a backfill) publishes to
-    `published/replays/<day>/` instead, so BI tools never go back in time; a run as of a day
+    `published/parquet/<mart>.parquet`, `published/manifest.json` (run id, as_of_date, rows per
+    mart, every check with its outcome) and the report, `published/report/index.html` (the
+    weekly APM review, the quarter's trend and the funnel, drawn from the new files). Every table
+    and column carries its description (DuckDB comments, Parquet metadata, the manifest). Runs
+    only when every blocking check upstream passed (write-audit-publish), and swaps the files in
+    atomically; a failed run leaves the previous files as they were. A run as of a day before
+    the published one (a backfill) publishes to `published/replays/<day>/` instead, so BI tools never go back in time; a run as of a day
     after the newest loaded batch publishes to `published/ahead/<day>/` with a warning in its
     manifest (`FUNNEL_PUBLISH_AHEAD=1` publishes it as the main set)."""
     checks = _check_outcomes(context)
@@ -118,7 +128,8 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
             + "; ".join(f"{c['asset']}:{c['check']}" for c in failed)
         )
     as_of = date.fromisoformat(context.partition_key)
-    ahead = ahead_of_data(as_of, newest_loaded_day(settings))
+    newest = newest_loaded_day(settings)
+    ahead = ahead_of_data(as_of, newest)
     run_warnings = [ahead] if ahead else []
     destination = publish_destination(
         settings.published_path,
@@ -139,6 +150,7 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
         "run_id": context.run.run_id,
         "as_of_date": as_of.isoformat(),
         "as_of_source": context.run.tags.get(AS_OF_SOURCE_TAG, "partition chosen at launch"),
+        "newest_batch_day": newest.isoformat(),
         "checks": checks,
         "checks_summary": {
             k: sum(1 for c in checks if c["outcome"] == k) for k in ("passed", "warned", "failed")
@@ -153,6 +165,7 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
             list(MART_KEYS),
             manifest_extra,
             described=describe_marts(target, MART_KEYS),
+            report=_build_report,
         )
     except PublishError as err:
         raise dg.Failure(str(err)) from err
@@ -163,6 +176,7 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
         metadata={
             "path": dg.MetadataValue.path(str(result.db_path)),
             "manifest": dg.MetadataValue.path(str(result.manifest_path)),
+            "report": dg.MetadataValue.path(str(result.report_path)),
             "as_of_date": as_of.isoformat(),
             "warnings": run_warnings,
             "rows_per_mart": result.row_counts,

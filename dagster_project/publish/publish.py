@@ -2,9 +2,9 @@
 
 Everything is written under temporary names inside ``published/`` (same filesystem, so renames
 are atomic). Then a commit record (``.tmp-<token>.commit``) is written, and only then are the
-files swapped in with ``os.replace``: the DuckDB file first, then each Parquet file, and the
-manifest last, so a manifest always describes files that are in place. A BI reader that has
-``analytics.duckdb`` open keeps its snapshot.
+files swapped in with ``os.replace``: the DuckDB file first, then each Parquet file, then the
+report page, and the manifest last, so a manifest always describes files that are in place. A
+BI reader that has ``analytics.duckdb`` open keeps its snapshot.
 
 A process killed before the commit record leaves the previous files untouched and temporary
 files behind, which the next run removes. Killed after it (during the renames, which take
@@ -19,6 +19,7 @@ import errno
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,8 @@ from dagster_project.lib.processes import process_alive
 PUBLISHED_DB = "analytics.duckdb"
 PUBLISHED_SCHEMA = "marts"
 MANIFEST = "manifest.json"
+REPORT = "report/index.html"
+STORAGE_VERSION = "v1.0.0"
 _TMP_PREFIX = ".tmp-"
 
 
@@ -47,6 +50,7 @@ class PublishResult:
     parquet_dir: Path
     manifest_path: Path
     row_counts: dict[str, int]
+    report_path: Path | None = None
 
 
 _COMMIT_SUFFIX = ".commit"
@@ -58,6 +62,7 @@ def _swap(published: Path, plan: dict) -> None:
     parquet_dir.mkdir(exist_ok=True)
     for src, dst in plan["renames"]:
         if (published / src).exists():
+            (published / dst).parent.mkdir(exist_ok=True)
             os.replace(published / src, published / dst)
     for stale in parquet_dir.glob("*.parquet"):
         if stale.stem not in plan["marts"]:
@@ -133,9 +138,11 @@ def publish_marts(
     manifest_extra: dict,
     source_schema: str = "marts",
     described: dict[str, dict] | None = None,
+    report: Callable[[Path, dict], str] | None = None,
 ) -> PublishResult:
     """Copy ``marts`` from the work warehouse into a fresh published file set and swap it in.
     ``described`` adds to each mart's manifest entry (its description, its columns).
+    ``report(database, manifest)`` returns the report page for the new set, swapped in with it.
 
     Raises ``PublishError`` when the files cannot be written (a full disk, a folder this user
     cannot write): the temporary files are removed and the published set stays as it was.
@@ -148,7 +155,7 @@ def publish_marts(
     token = f"{_TMP_PREFIX}{os.getpid()}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
     try:
         return _write_and_swap(
-            work_db, published, marts, manifest_extra, source_schema, token, described
+            work_db, published, marts, manifest_extra, source_schema, token, described, report
         )
     except (OSError, duckdb.Error) as err:
         if not _is_write_failure(err):
@@ -203,12 +210,16 @@ def _write_and_swap(
     source_schema: str,
     token: str,
     described: dict[str, dict] | None,
+    report: Callable[[Path, dict], str] | None,
 ) -> PublishResult:
     tmp_db = published / f"{token}-{PUBLISHED_DB}"
     tmp_parquet = published / f"{token}-parquet"
     tmp_parquet.mkdir()
 
-    con = duckdb.connect(str(tmp_db))
+    # Written in the oldest storage format that holds the marts, so BI tools that bundle an
+    # older DuckDB than ours (1.x: the DuckDB CLI, DBeaver's driver, Evidence) can open it; the
+    # default format of DuckDB 2 is unreadable to them.
+    con = duckdb.connect(str(tmp_db), config={"storage_compatibility_version": STORAGE_VERSION})
     row_counts: dict[str, int] = {}
     try:
         # The marts have no row order (none ends in ORDER BY), so DuckDB may write each copy on
@@ -225,9 +236,11 @@ def _write_and_swap(
             row_counts[mart] = int(
                 con.execute(f'select count(*) from {PUBLISHED_SCHEMA}."{mart}"').fetchall()[0][0]
             )
+            about = (described or {}).get(mart, {})
+            _comment(con, mart, about)
             con.execute(
                 f"copy {PUBLISHED_SCHEMA}.\"{mart}\" to '{tmp_parquet / (mart + '.parquet')}' "
-                "(format parquet)"
+                f"(format parquet{_parquet_metadata(about)})"
             )
         con.execute("detach work")
         con.execute("checkpoint")
@@ -244,6 +257,15 @@ def _write_and_swap(
             for m, n in row_counts.items()
         },
     }
+    renames = [[tmp_db.name, PUBLISHED_DB]] + [
+        [f"{tmp_parquet.name}/{m}.parquet", f"parquet/{m}.parquet"] for m in sorted(row_counts)
+    ]
+    if report is not None:
+        # Rendered from the new file before the swap: the page and the marts always agree.
+        manifest["report"] = REPORT
+        tmp_report = published / f"{token}-report.html"
+        tmp_report.write_text(report(tmp_db, manifest))
+        renames.append([tmp_report.name, REPORT])
     tmp_manifest = published / f"{token}-{MANIFEST}"
     tmp_manifest.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
 
@@ -252,20 +274,53 @@ def _write_and_swap(
     plan = {
         "run_id": manifest_extra.get("run_id"),
         "marts": sorted(row_counts),
-        "renames": [[tmp_db.name, PUBLISHED_DB]]
-        + [[f"{tmp_parquet.name}/{m}.parquet", f"parquet/{m}.parquet"] for m in sorted(row_counts)],
+        "renames": renames,
         "manifest": [tmp_manifest.name, MANIFEST],
     }
     commit = published / f"{token}{_COMMIT_SUFFIX}"
     pending = published / f"{token}.pending"
     pending.write_text(json.dumps(plan))
-    _fsync_dir_entries(published, [tmp_db, tmp_manifest, pending, *tmp_parquet.iterdir()])
+    written = [published / src for src, _ in renames if "/" not in src]
+    _fsync_dir_entries(published, [*written, tmp_manifest, pending, *tmp_parquet.iterdir()])
     os.replace(pending, commit)
     _swap(published, plan)
     commit.unlink()
     shutil.rmtree(tmp_parquet, ignore_errors=True)
     return PublishResult(
-        published / PUBLISHED_DB, published / "parquet", published / MANIFEST, row_counts
+        published / PUBLISHED_DB,
+        published / "parquet",
+        published / MANIFEST,
+        row_counts,
+        published / REPORT if report is not None else None,
+    )
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _comment(con: duckdb.DuckDBPyConnection, mart: str, about: dict) -> None:
+    """The mart's dbt descriptions as DuckDB comments: a BI tool's schema browser shows them,
+    and so do ``duckdb_tables()`` and ``duckdb_columns()``."""
+    table = f'{PUBLISHED_SCHEMA}."{mart}"'
+    if about.get("description"):
+        con.execute(f"comment on table {table} is {_quote(about['description'])}")
+    for column in about.get("columns", []):
+        if column.get("description"):
+            con.execute(
+                f'comment on column {table}."{column["name"]}" is {_quote(column["description"])}'
+            )
+
+
+def _parquet_metadata(about: dict) -> str:
+    """The same descriptions in the Parquet file's key-value metadata: ``description`` (the
+    table's, with its grain) and ``column_descriptions`` (JSON, column name -> description)."""
+    if not about:
+        return ""
+    columns = {c["name"]: c.get("description", "") for c in about.get("columns", [])}
+    return (
+        f", kv_metadata {{description: {_quote(about.get('description', ''))}, "
+        f"column_descriptions: {_quote(json.dumps(columns))}}}"
     )
 
 

@@ -1,7 +1,7 @@
 {{ config(meta={'dagster': {'ref': {'name': 'mart_apm'}}}) }}
 -- The product dimension is many-to-one with allocation shares summing to 1,
 -- so for every amount metric the product rows add up to the total row
--- (metrics.md 3.21). A returned row is a cell where they do not.
+-- (docs/metrics.md §2.7). A returned row is a cell where they do not.
 with apm as (
     select * from {{ ref('mart_apm') }}
     where metric not like 'coverage_%'

@@ -1,4 +1,4 @@
-{#- Current state of a record from every extracted version (SPEC 4.1): the
+{#- Current state of a record from every extracted version (README, the extract contract): the
     latest by the modification stamp, then by batch order and row order.
     Records flagged in any of `deleted_columns` are dropped here (they stay in
     the raw tables); pass [] to keep them. With incremental=true (in an

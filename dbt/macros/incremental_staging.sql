@@ -1,4 +1,4 @@
-{#- Incremental staging (SPEC 4.1; README, Performance and Decisions): raw tables only
+{#- Incremental staging (README, the extract contract; docs/decisions.md): raw tables only
     grow, so a run recomputes the current state of the records that new
     batches touched, not of every record.
 

@@ -1,6 +1,6 @@
 {#- ForecastCategoryName / OpportunityHistory.ForecastCategory to the
     normalised set {Pipeline, BestCase, MostLikely, Commit, Closed, Omitted}
-    (metrics.md 3.1: OpportunityHistory writes "Forecast" for Commit). -#}
+    (docs/metrics.md §3.1: OpportunityHistory writes "Forecast" for Commit). -#}
 {% macro normalise_forecast_category(column) -%}
     case replace(lower(trim({{ column }})), ' ', '')
         when 'forecast' then 'Commit'

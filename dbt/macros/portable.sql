@@ -1,4 +1,4 @@
-{#- Dialect differences (SPEC 10, docs/stack.md): the models say what they
+{#- Dialect differences (the portability test, tests/test_portability.py): the models say what they
     mean once and these macros spell it for each engine. DuckDB is the default
     engine and keeps its fast forms; PostgreSQL (default__) and Spark (spark__)
     are proven by tests/test_portability.py. -#}

@@ -1,4 +1,4 @@
-{#- The as-of rule of metrics.md 2.1 (end of day): a version is the state on
+{#- The as-of rule of docs/metrics.md §2.1 (end of day): a version is the state on
     day D when date(valid_from) <= D and (valid_to is null or
     date(valid_to) > D); several versions on one day leave only the last. -#}
 {% macro version_valid_on(versions, day) -%}

@@ -1,5 +1,5 @@
 {#- The APM slices of each opportunity with the share of its amount that
-    belongs to the slice (metrics.md 3.21): 1 for total, region, segment and
+    belongs to the slice (docs/metrics.md §2.7): 1 for total, region, segment and
     source; the product allocation share for product (Unallocated, share 1,
     for deals without line items, so product amounts add up to the total). -#}
 with opportunities as (

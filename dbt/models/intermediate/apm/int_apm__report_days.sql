@@ -1,7 +1,7 @@
 {#- The days and periods the APM reports (issue: the run's as_of_date and
     every weekly review day of the current and previous fiscal quarter), each
     with the quarter it falls in (period_offset 0) and the next one (1), and
-    the day and quarter a year earlier that YoY compares with (metrics.md 2.2:
+    the day and quarter a year earlier that YoY compares with (docs/metrics.md §2.2:
     same day of the same fiscal quarter, capped at its length). -#}
 with calendar as (
     select * from {{ ref('dim_date') }}

@@ -1,4 +1,4 @@
-{#- Coverage a period needs (metrics.md 3.8 M-08f): 1 / the win rate by
+{#- Coverage a period needs (docs/metrics.md §3.8): 1 / the win rate by
     amount over the four fiscal quarters before the period, per slice, from
     mart_apm_kpi (won and lost ACV summed first: ratio of sums). One row per
     report period start and slice. -#}

@@ -1,6 +1,6 @@
 {#- APM amounts for each report day and period, and for the day and period a
     year earlier, each computed from the opportunity versions valid at the end
-    of that day (metrics.md 2.1, 3.3-3.6): closed won, open pipeline (open,
+    of that day (docs/metrics.md §2.1, §3.3-3.6): closed won, open pipeline (open,
     qualified band, not Omitted), Commit and Best Case forecasts and pipeline
     generation (first qualified entry inside the period and by the day, at
     the amount known that day). ACV in the corporate currency; excluded deals

@@ -1,8 +1,8 @@
-{#- Opportunity stage metadata (metrics.md 2.5): the org's OpportunityStage
-    extract for what the org decides (closed, won, probability, forecast
-    category), the stage_mapping seed for what this project configures (sort
-    order used by the qualified band, band name, exclusion) and for stages the
-    extract lacks. One row per stage name. -#}
+{#- Opportunity stage metadata (docs/metrics.md §2.5): the org's
+    OpportunityStage extract for what the org decides (closed, won, probability,
+    forecast category), the stage_mapping seed for what this project configures
+    (sort order used by the qualified band, band name, exclusion) and for stages
+    the extract lacks. One row per stage name. -#}
 with extracted as (
     select
         stage_name,

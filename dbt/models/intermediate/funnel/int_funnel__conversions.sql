@@ -1,6 +1,6 @@
 {#- One row per stage entry and stage pair leaving that stage: did the same
     person reach the pair's later stage in the same funnel cycle, how fast, and
-    was either end inferred (metrics.md 3.14). The cohort marts count these. -#}
+    was either end inferred (docs/metrics.md §3.14). The cohort marts count these. -#}
 {{ config(
     materialized=incremental_where_supported(),
     incremental_strategy='append',

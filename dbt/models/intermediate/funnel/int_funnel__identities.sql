@@ -1,6 +1,6 @@
-{#- Who is who (metrics.md 3.14): every lead, contact, marketing prospect and
-    web visitor mapped to one person. A converted lead and its contact are one
-    person; prospects join through their CRM ids, else by normalised e-mail;
+{#- Who is who (docs/metrics.md §3.14): every lead, contact, marketing prospect
+    and web visitor mapped to one person. A converted lead and its contact are
+    one person; prospects join through their CRM ids, else by normalised e-mail;
     visitors through the prospect they were identified as. Only records that
     existed at the end of as_of_date take part, so replaying an earlier day
     resolves people as they were known then. -#}

@@ -1,9 +1,9 @@
 {#- When each opportunity entered the qualified band and when it closed, as
-    known at the end of as_of_date (metrics.md 3.14 stages 6-7), read from
+    known at the end of as_of_date (docs/metrics.md §3.14 stages 6-7), read from
     fct_opportunity_version: qualified = the first open version in the
     qualified band; closed = the first closed version (for an opportunity
     without history, its CloseDate: a day without a time). Excluded deals are
-    left out (metrics.md 2.4: by their current stage). -#}
+    left out (docs/metrics.md §2.4: by their current stage). -#}
 {%- set end_of_as_of = dbt.dateadd('day', 1, as_of_date()) -%}
 
 with versions as (

@@ -1,5 +1,5 @@
 {#- How long a cohort needs before its conversion j -> k counts as final
-    (metrics.md 3.14 "Maturity"): the funnel_maturity_days var when set, else
+    (docs/metrics.md §3.14 "Maturity"): the funnel_maturity_days var when set, else
     the P90 of the pair's observed velocity, rounded up to whole days. -#}
 {%- set maturity_days = var('funnel_maturity_days') -%}
 

@@ -1,9 +1,10 @@
-{#- Every piece of evidence that a person reached a funnel stage (metrics.md
-    3.14), as known at the end of as_of_date, with the funnel cycle it belongs
-    to. A lead status moving into a recycle or disqualified status closes the
-    cycle; a recycle re-enters the funnel at `known` in the next cycle. An
-    opportunity belongs to the cycle it was created in; only the first one
-    created in a cycle carries the person's opportunity and closed stages. -#}
+{#- Every piece of evidence that a person reached a funnel stage
+    (docs/metrics.md §3.14), as known at the end of as_of_date, with the funnel
+    cycle it belongs to. A lead status moving into a recycle or disqualified
+    status closes the cycle; a recycle re-enters the funnel at `known` in the
+    next cycle. An opportunity belongs to the cycle it was created in; only the
+    first one created in a cycle carries the person's opportunity and closed
+    stages. -#}
 {%- set engaging_types = var('funnel_engaging_activity_types') -%}
 {%- set meeting_types = var('funnel_meeting_event_types') -%}
 {%- set end_of_as_of = dbt.dateadd('day', 1, as_of_date()) -%}

@@ -1,4 +1,4 @@
-{#- Opportunities as known at the end of as_of_date (metrics.md 3.1-3.3,
+{#- Opportunities as known at the end of as_of_date (docs/metrics.md §3.1-§3.3,
     3.21): one row per opportunity created by then, its state from
     fct_opportunity_version by the end-of-day rule. pipeline_created_date is
     the first entry into the qualified band (a win counts as qualified);

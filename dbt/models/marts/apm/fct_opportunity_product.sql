@@ -1,4 +1,4 @@
-{#- Product allocation of each opportunity (metrics.md 3.21): the
+{#- Product allocation of each opportunity (docs/metrics.md §2.7): the
     opportunity's ACV split over its line items' product families pro rata to
     line TotalPrice (equally when the lines total zero). Shares sum to 1 per
     opportunity with line items, so product amounts add up to the

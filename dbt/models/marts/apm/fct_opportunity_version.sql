@@ -1,14 +1,14 @@
-{#- Opportunity history as versions (metrics.md 2.1, 3.15-3.16): one row per
+{#- Opportunity history as versions (docs/metrics.md §2.1): one row per
     opportunity and change, valid over [valid_from, valid_to). Built from
     OpportunityHistory (stage, amount, close date, probability, forecast
     category); ACV follows the amount at the opportunity's current ACV share
     (OpportunityHistory does not carry ACV__c); account, owner and currency are
     current. An opportunity without history is one version from its creation.
-    The state on day D is the version with date(valid_from) <= D and
-    (valid_to is null or date(valid_to) > D): the end-of-day rule, where the
-    last change of a day wins. Corporate amounts use the dated rate valid on
-    the version's close date (metrics.md 2.3). Deleted opportunities are gone;
-    excluded ones are kept and flagged. -#}
+    The state on day D is the version with date(valid_from) <= D and (valid_to
+    is null or date(valid_to) > D): the end-of-day rule, where the last change
+    of a day wins. Corporate amounts use the dated rate valid on the version's
+    close date (docs/metrics.md §2.3). Deleted opportunities are gone; excluded
+    ones are kept and flagged. -#}
 {{ config(
     materialized=incremental_where_supported(),
     incremental_strategy='append',
@@ -174,7 +174,8 @@ versions as (
         end as fx_method,
         opportunities.account_id,
         opportunities.owner_id,
-        -- exclusion follows the current stage (metrics.md 2.4: restatement)
+        -- exclusion follows the current stage (docs/metrics.md §2.4:
+        -- restatement)
         coalesce(current_stages.is_excluded, false)
         or exclusions.opportunity_id is not null as is_excluded,
         sequenced.source
@@ -199,13 +200,13 @@ versions as (
 final as (
     select
         *,
-        -- ConversionRate is units per 1 corporate unit: divide (metrics.md
-        -- 2.3); a double on every engine (DuckDB divides decimals into one,
+        -- ConversionRate is units per 1 corporate unit: divide (docs/metrics.md
+        -- §2.3); a double on every engine (DuckDB divides decimals into one,
         -- PostgreSQL into a numeric), so the marts' types do not vary
         cast(amount_local as {{ type_double() }}) / fx_rate as amount_corp,
         cast(acv_local as {{ type_double() }}) / fx_rate as acv_corp,
-        -- the pipeline-generation anchor (metrics.md 3.3): first entry into
-        -- the qualified band, a win counting as qualified; compare it with
+        -- the pipeline-generation anchor (docs/metrics.md §3.3): first entry
+        -- into the qualified band, a win counting as qualified; compare it with
         -- the day read, it may lie after it
         min(case when is_qualified or is_won then valid_from end) over (
             partition by opportunity_id

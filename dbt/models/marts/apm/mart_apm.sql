@@ -1,14 +1,14 @@
-{#- The Accountability Performance Matrix in long form (metrics.md 3.3-3.9,
-    SPEC 7). One row per as_of_date x fiscal_period x dimension_type x
+{#- The Accountability Performance Matrix in long form (docs/metrics.md
+    §3.3-§3.9). One row per as_of_date x fiscal_period x dimension_type x
     dimension_value x metric, for the run's as_of_date and every weekly review
     day of the current and previous fiscal quarter, each as known on that day;
-    periods are the quarter containing the day and the next one. value_ly is
-    the same metric for the same quarter a year earlier as known on the same
-    day of that quarter (from history, not today's view). Amounts are ACV in
-    the corporate currency; coverage is numerator / denominator and null when
-    the target is missing or already met. RAG: grey before rag_guard_days or
-    without a target; cumulative metrics by pacing, forecasts by attainment,
-    open pipeline and coverage by remaining coverage against the coverage the
+    periods are the quarter containing the day and the next one. value_ly is the
+    same metric for the same quarter a year earlier as known on the same day of
+    that quarter (from history, not today's view). Amounts are ACV in the
+    corporate currency; coverage is numerator / denominator and null when the
+    target is missing or already met. RAG: grey before rag_guard_days or without
+    a target; cumulative metrics by pacing, forecasts by attainment, open
+    pipeline and coverage by remaining coverage against the coverage the
     trailing win rate requires (yellow from 0.8 of it). Ratios, percentages and
     RAG are non-additive; product rows add up to the total for amounts. -#}
 {%- set metrics = apm_metrics() -%}
@@ -311,6 +311,34 @@ final as (
                 then 'yellow'
             else 'red'
         end as rag_status,
+        -- What the status was decided on, so a reader can see why (the
+        -- report's hover text).
+        case
+            when day_of_period < {{ var('rag_guard_days') }} then 'too_early'
+            when is_cumulative then 'pacing'
+            when metric like 'forecast_%' then 'attainment'
+            when coverage_status = 'target_met' then 'target_met'
+            else 'coverage'
+        end as rag_basis,
+        case
+            when day_of_period < {{ var('rag_guard_days') }} then null
+            when is_cumulative then pacing
+            when metric like 'forecast_%' then attainment_pct
+            when coverage_status = 'target_met' then null
+            else coverage_remaining_value
+        end as rag_measure,
+        case
+            when day_of_period < {{ var('rag_guard_days') }} then null
+            when is_cumulative or metric like 'forecast_%' then {{ green }}
+            when coverage_status = 'target_met' then null
+            else required_coverage
+        end as rag_green_from,
+        case
+            when day_of_period < {{ var('rag_guard_days') }} then null
+            when is_cumulative or metric like 'forecast_%' then {{ yellow }}
+            when coverage_status = 'target_met' then null
+            else 0.8 * required_coverage
+        end as rag_yellow_from,
         coverage_status,
         required_coverage
     from measured

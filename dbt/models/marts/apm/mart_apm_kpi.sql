@@ -1,16 +1,16 @@
-{#- Sales KPIs by fiscal quarter of close (metrics.md 3.10-3.13), as known at
-    the end of as_of_date: win rate by count and by amount, average and median
-    deal size, sales cycle length and sales velocity. Eligible: deals closed
-    won or lost in the quarter by as_of_date (a close date after it is not a
-    close yet), not excluded (duplicate or admin-removed stages, the
+{#- Sales KPIs by fiscal quarter of close (docs/metrics.md §3.10-§3.13), as
+    known at the end of as_of_date: win rate by count and by amount, average and
+    median deal size, sales cycle length and sales velocity. Eligible: deals
+    closed won or lost in the quarter by as_of_date (a close date after it is
+    not a close yet), not excluded (duplicate or admin-removed stages, the
     opportunity_exclusions seed: merged deals). Lost deals count at their last
-    open amount. Sales velocity = pipeline_created_count x the trailing win
-    rate x the trailing average deal size / the trailing mean cycle, in
-    corporate currency per day: the three levers are taken over the last
-    velocity_trailing_quarters closed fiscal quarters (the row's quarter and
-    the ones before it; for the quarter in progress, the ones before it), so a
-    quarter with two wins so far does not publish a velocity built on two
-    deals. The quarter's own values stay in their own columns. One row per
+    open amount. Sales velocity = pipeline_created_count x the trailing win rate
+    x the trailing average deal size / the trailing mean cycle, in corporate
+    currency per day: the three levers are taken over the last
+    velocity_trailing_quarters closed fiscal quarters (the row's quarter and the
+    ones before it; for the quarter in progress, the ones before it), so a
+    quarter with two wins so far does not publish a velocity built on two deals.
+    The quarter's own values stay in their own columns. One row per
     fiscal_period x dimension_type x dimension_value; counts are distinct
     opportunities (product rows overlap), every ratio is non-additive. -#}
 {%- set trailing = var('velocity_trailing_quarters') | int -%}

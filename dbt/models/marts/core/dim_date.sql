@@ -1,4 +1,4 @@
-{#- Fiscal calendar of metrics.md 2.2, for a fiscal year starting in any
+{#- Fiscal calendar of docs/metrics.md §2.2, for a fiscal year starting in any
     month and named after its start or end year. Built as a table so that a
     4-4-5 calendar could replace the formulas. -#}
 {%- set fy_start_month = var('fiscal_year_start_month') | int -%}

@@ -1,6 +1,6 @@
-{#- One row per person known by as_of_date (metrics.md 3.14): a converted lead
-    and its contact are one person; marketing prospects join through their CRM
-    ids, else by normalised e-mail; visitors never identified are anonymous
+{#- One row per person known by as_of_date (docs/metrics.md §3.14): a converted
+    lead and its contact are one person; marketing prospects join through their
+    CRM ids, else by normalised e-mail; visitors never identified are anonymous
     persons. Region and segment come from the person's account when there is
     one, else from the lead's country and employee count (the lookup seeds). -#}
 with identities as (
@@ -27,7 +27,8 @@ person_firsts as (
         person_id,
         {%- for kind in ['lead', 'contact', 'prospect'] %}
             {{ first_row_values(
-                {kind ~ '_id': 'identity_id', kind ~ '_email': 'email_normalised'},
+                {kind ~ '_id': 'identity_id', kind ~ '_email':
+                'email_normalised'},
                 ['created_at', 'identity_id'],
                 where="identity_type = '" ~ kind ~ "'"
             ) }},

@@ -1,4 +1,4 @@
-{#- One row per person, funnel cycle and stage reached (metrics.md 3.14).
+{#- One row per person, funnel cycle and stage reached (docs/metrics.md §3.14).
     Inclusive ladder: a cycle that reached stage k has a row for every stage
     from known up to k; a stage nobody observed gets the earliest date of any
     later stage (inferred). Dates are then repaired to be monotonic with a

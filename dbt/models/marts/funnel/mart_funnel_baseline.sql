@@ -1,4 +1,4 @@
-{#- The Act-On baseline (metrics.md 3.14 "Baseline"): over the
+{#- The Act-On baseline (docs/metrics.md §3.14 "Baseline"): over the
     funnel_baseline_days days ending on as_of_date, the net-new people (first
     known inside the window) - how many entered each stage (volume: distinct
     people; entries: every cycle's entry, so a person recycled inside the

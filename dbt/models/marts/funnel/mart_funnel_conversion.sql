@@ -1,7 +1,7 @@
-{#- Cohort conversion (metrics.md 3.14 "Cohort method", 6.7): of the people
-    who entered from_stage in a cohort period, how many reached to_stage in the
-    same funnel cycle by as_of_date, and how fast. Inclusive mode counts every
-    entry (inferred ones too); strict mode only the in-order path. Rates are
+{#- Cohort conversion (docs/metrics.md §3.14, cohort): of the people who entered
+    from_stage in a cohort period, how many reached to_stage in the same funnel
+    cycle by as_of_date, and how fast. Inclusive mode counts every entry
+    (inferred ones too); strict mode only the in-order path. Rates are
     converted_count / entered_count at this grain; totals are counted from the
     base rows, never by adding slices. -#}
 with conversions as (
@@ -247,7 +247,8 @@ bounded as (
                 'day', -1,
                 dbt.dateadd(
                     'month',
-                    "case aggregated.cohort_grain when 'month' then 1 else 3 end",
+                    "case aggregated.cohort_grain when 'month' then 1 else 3
+                    end",
                     'aggregated.cohort_start_date'
                 )
             ) }} as date

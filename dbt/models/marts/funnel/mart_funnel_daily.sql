@@ -1,5 +1,5 @@
-{#- The daily funnel report (metrics.md 3.14): stage entries per day over the
-    funnel_baseline_days days ending on as_of_date, every person and cycle
+{#- The daily funnel report (docs/metrics.md §3.14): stage entries per day over
+    the funnel_baseline_days days ending on as_of_date, every person and cycle
     (inferred entries included, as in inclusive mode), with the rolling
     funnel_flow_days sum and the baseline's equivalent: the window's entries
     scaled to funnel_flow_days. -#}

@@ -1,0 +1,82 @@
+"""The report's charts: Vega-Lite specs built with altair, rendered to static SVG by vl-convert.
+
+Static SVG keeps the page self-contained (no script, no network) and sharp when printed."""
+
+import altair as alt
+import pandas as pd
+import vl_convert
+
+from dagster_project.report.format import METRIC_LABELS
+
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
+SERIES_THIS_YEAR = "as reported"
+SERIES_LAST_YEAR = "a year before"
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as an inline <svg> element."""
+    spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict()
+    return vl_convert.vegalite_to_svg(spec)
+
+
+def trend_chart(rows: pd.DataFrame, metrics: list[str]) -> str:
+    """One small chart per metric: its value on each review day, and the same day last year."""
+    long = rows[rows["metric"].isin(metrics)].melt(
+        id_vars=["as_of_date", "fiscal_period", "metric"],
+        value_vars=["value", "value_ly"],
+        var_name="series",
+        value_name="amount",
+    )
+    long["series"] = long["series"].map({"value": SERIES_THIS_YEAR, "value_ly": SERIES_LAST_YEAR})
+    long["metric_label"] = long["metric"].map(METRIC_LABELS)
+    long["as_of_date"] = pd.to_datetime(long["as_of_date"])
+    base = alt.Chart(long).encode(
+        x=alt.X("as_of_date:T", title=None, axis=alt.Axis(format="%b %d", labelAngle=0)),
+        y=alt.Y("amount:Q", title=None, axis=alt.Axis(format="~s")),
+        color=alt.Color("fiscal_period:N", title="Quarter"),
+        detail="series:N",
+    )
+    lines = base.mark_line().encode(
+        strokeDash=alt.StrokeDash(
+            "series:N",
+            title=None,
+            scale=alt.Scale(domain=[SERIES_THIS_YEAR, SERIES_LAST_YEAR], range=[[1, 0], [4, 3]]),
+            legend=alt.Legend(symbolType="stroke", symbolStrokeColor="#616e7c", labelLimit=0),
+        )
+    )
+    chart = (
+        (lines + base.mark_point(size=18, filled=True))
+        .properties(width=250, height=120)
+        .facet(
+            facet=alt.Facet(
+                "metric_label:N",
+                title=None,
+                sort=[METRIC_LABELS[m] for m in metrics],
+                header=alt.Header(labelFontWeight="bold", labelFontSize=12),
+            ),
+            columns=3,
+        )
+        .resolve_scale(y="independent")
+    )
+    return to_svg(chart)
+
+
+def funnel_chart(stages: pd.DataFrame) -> str:
+    """Distinct people reaching each stage over the baseline window; the stage whose exit has
+    the largest drop-off is drawn in the warning colour."""
+    chart = (
+        alt.Chart(stages)
+        .mark_bar()
+        .encode(
+            y=alt.Y("from_stage:N", sort=list(stages["from_stage"]), title=None),
+            x=alt.X("volume:Q", title="people reaching the stage (12-month baseline)"),
+            color=alt.condition(
+                alt.datum.is_largest_drop_off,
+                alt.value("#d9822b"),
+                alt.value("#4c78a8"),
+            ),
+        )
+        .properties(width=520, height=24 * len(stages))
+    )
+    labels = chart.mark_text(align="left", dx=4).encode(text=alt.Text("volume:Q", format=","))
+    return to_svg(chart + labels)

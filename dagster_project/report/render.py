@@ -1,0 +1,163 @@
+"""Build the report page from a published DuckDB file and its manifest.
+
+A section is a query and a template of the same name (``sections/<name>.sql``,
+``templates/<name>.html.j2``) plus, when the rows need shaping for the page, a function here.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import jinja2
+import pandas as pd
+
+from dagster_project.report import charts
+from dagster_project.report.format import (
+    METRIC_LABELS,
+    amount,
+    metric_value,
+    pct,
+    rag_reason,
+    ratio,
+    source_ref,
+)
+
+PACKAGE = resources.files("dagster_project.report")
+REVIEW_METRICS = [
+    "forecast_commit",
+    "forecast_best_case",
+    "closed_won_acv",
+    "open_pipeline",
+    "pipeline_generation",
+    "coverage_remaining",
+]
+
+
+def _records(rows: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with None for missing values (pandas gives NaN/NaT)."""
+    return [
+        {k: (None if pd.isna(v) else v) for k, v in row.items()}
+        for row in rows.to_dict(orient="records")
+    ]
+
+
+def shape_apm_review(rows: pd.DataFrame, as_of: date) -> dict:
+    """Per quarter: its slices in review order, each with one cell per review metric."""
+    quarters = []
+    for period, in_period in rows.groupby("fiscal_period", sort=False):
+        first = in_period.iloc[0]
+        slices: dict[tuple, dict] = {}
+        for cell in _records(in_period):
+            if cell["metric"] not in REVIEW_METRICS:
+                continue
+            key = (cell["dimension_type"], cell["dimension_value"])
+            row = slices.setdefault(
+                key, {"dimension_type": key[0], "dimension_value": key[1], "cells": {}}
+            )
+            cell["reason"] = rag_reason(cell)
+            cell["source"] = source_ref(
+                "mart_apm",
+                as_of_date=as_of.isoformat(),
+                fiscal_period=period,
+                dimension_type=key[0],
+                dimension_value=key[1],
+                metric=cell["metric"],
+            )
+            row["cells"][cell["metric"]] = cell
+        quarters.append(
+            {
+                "fiscal_period": period,
+                "start": first["period_start_date"],
+                "end": first["period_end_date"],
+                "pct_elapsed": first["pct_period_elapsed"],
+                "is_current": first["period_start_date"] <= pd.Timestamp(as_of),
+                "slices": list(slices.values()),
+            }
+        )
+    return {"quarters": quarters, "metrics": REVIEW_METRICS}
+
+
+def shape_trend(rows: pd.DataFrame, as_of: date) -> dict:
+    periods = list(dict.fromkeys(rows.sort_values("as_of_date")["fiscal_period"]))
+    return {
+        "svg": charts.trend_chart(rows, REVIEW_METRICS) if len(rows) else None,
+        "periods": periods,
+        "days": rows["as_of_date"].nunique(),
+    }
+
+
+def shape_funnel(rows: pd.DataFrame, as_of: date) -> dict:
+    pairs = _records(rows)
+    stages = rows.drop_duplicates("from_stage")[["from_stage", "volume", "is_largest_drop_off"]]
+    # A stage with two exits (won, lost) is highlighted when either exit is the largest drop.
+    largest = set(rows.loc[rows["is_largest_drop_off"], "from_stage"])
+    stages = stages.assign(is_largest_drop_off=stages["from_stage"].isin(largest))
+    worst = next((p for p in pairs if p["is_largest_drop_off"]), None)
+    return {
+        "pairs": pairs,
+        "worst": worst,
+        "svg": charts.funnel_chart(stages) if len(stages) else None,
+        "window": (pairs[0]["window_start_date"], pairs[0]["window_end_date"]) if pairs else None,
+    }
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: str
+    shape: Callable[[pd.DataFrame, date], dict] = field(
+        default=lambda rows, as_of: {"rows": _records(rows)}
+    )
+
+    def query(self) -> str:
+        return (PACKAGE / "sections" / f"{self.name}.sql").read_text()
+
+
+SECTIONS = [
+    Section("apm_review", "The weekly APM review", shape_apm_review),
+    Section("trend", "Trend through the quarter", shape_trend),
+    Section("funnel", "The funnel against its 12-month baseline", shape_funnel),
+]
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("dagster_project.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        amount=amount, pct=pct, ratio=ratio, metric_value=metric_value, source=source_ref
+    )
+    env.globals.update(METRIC_LABELS=METRIC_LABELS)
+    return env
+
+
+def build_report(db_path: Path, manifest: dict) -> str:
+    """The report page for the published set in ``db_path`` described by ``manifest``."""
+    as_of = date.fromisoformat(manifest["as_of_date"])
+    env = _environment()
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        sections = []
+        for section in SECTIONS:
+            rows = con.execute(section.query(), {"as_of_date": as_of}).df()
+            sections.append(
+                {
+                    "name": section.name,
+                    "title": section.title,
+                    "html": env.get_template(f"{section.name}.html.j2").render(
+                        as_of=as_of, **section.shape(rows, as_of)
+                    ),
+                }
+            )
+    finally:
+        con.close()
+    return env.get_template("report.html.j2").render(
+        manifest=manifest, as_of=as_of, sections=sections
+    )
