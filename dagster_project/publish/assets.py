@@ -111,13 +111,14 @@ def published_marts(context: dg.AssetExecutionContext, settings: FunnelSettings)
     """The marts BI tools read: `published/analytics.duckdb` (schema `marts`, open it read-only),
     `published/parquet/<mart>.parquet`, `published/manifest.json` (run id, as_of_date, rows per
     mart, every check with its outcome) and the report, `published/report/index.html` (the
-    weekly APM review, the quarter's trend and the funnel, drawn from the new files). Every table
-    and column carries its description (DuckDB comments, Parquet metadata, the manifest). Runs
-    only when every blocking check upstream passed (write-audit-publish), and swaps the files in
-    atomically; a failed run leaves the previous files as they were. A run as of a day before
-    the published one (a backfill) publishes to `published/replays/<day>/` instead, so BI tools never go back in time; a run as of a day
-    after the newest loaded batch publishes to `published/ahead/<day>/` with a warning in its
-    manifest (`FUNNEL_PUBLISH_AHEAD=1` publishes it as the main set)."""
+    weekly APM review, the quarter's trend and the funnel, drawn from the new files). Every
+    table and column carries its description (DuckDB comments, Parquet metadata, the manifest).
+    Runs only when every blocking check upstream passed (write-audit-publish), and swaps the
+    files in atomically; a failed run leaves the previous files as they were. A run as of a day
+    before the published one (a backfill) publishes to `published/replays/<day>/` instead, so BI
+    tools never go back in time; a run as of a day after the newest loaded batch publishes to
+    `published/ahead/<day>/` with a warning in its manifest (`FUNNEL_PUBLISH_AHEAD=1` publishes
+    it as the main set)."""
     checks = _check_outcomes(context)
     failed = [c for c in checks if c["outcome"] == "failed"]
     if failed:
