@@ -90,7 +90,7 @@ ui: dbt-parse $(DAGSTER_HOME)/dagster.yaml
 
 ## report: print the path of the published report (and open it where a desktop browser is)
 report:
-	@f=$(CURDIR)/$(or $(FUNNEL_WAREHOUSE_DIR),warehouse)/published/report/index.html; \
+	@f=$$(realpath -m "$${FUNNEL_WAREHOUSE_DIR:-warehouse}/published/report/index.html"); \
 	if [ ! -f "$$f" ]; then echo "No report yet: run 'make run' first ($$f)"; exit 1; fi; \
 	echo "$$f"; \
 	if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && command -v xdg-open >/dev/null 2>&1; then xdg-open "$$f" >/dev/null 2>&1 & fi

@@ -27,6 +27,18 @@ def xs_landing(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def xs_warehouse(xs_landing, dbt_manifest, tmp_path_factory) -> Path:
+    """A warehouse after one successful run on the xs sample (its published/ included), shared
+    by the tests that only read what a run published."""
+    from support import failures, run_refresh
+
+    warehouse = tmp_path_factory.mktemp("xs_run") / "warehouse"
+    result = run_refresh(xs_landing, warehouse)
+    assert result.success, failures(result)
+    return warehouse
+
+
+@pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """dbt's manifest, which the Dagster definitions read; parsed once if missing."""
     manifest = REPO / "dbt" / "target" / "manifest.json"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import extract_current_state, failures, query, run_refresh
+from support import extract_current_state, query
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[1]
@@ -17,11 +17,8 @@ AS_OF = "2026-11-13"
 
 
 @pytest.fixture(scope="module")
-def run(xs_landing, dbt_manifest, tmp_path_factory):
-    warehouse = tmp_path_factory.mktemp("apm") / "warehouse"
-    result = run_refresh(xs_landing, warehouse)
-    assert result.success, failures(result)
-    return warehouse
+def run(xs_warehouse):
+    return xs_warehouse
 
 
 def _replay(warehouse: Path, as_of: str, tmp_path: Path) -> Path:

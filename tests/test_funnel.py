@@ -293,6 +293,9 @@ def test_incremental_by_key_models_equal_a_full_refresh(runs, xs_landing, tmp_pa
     # `make run`'s summary reads the manifest the run wrote, not the main one
     assert published_manifest(replay) == published / "replays" / "2026-11-08" / "manifest.json"
     assert published_manifest(later) == published / "manifest.json"
+    # the replay's report is its own, as of its own day, beside its marts
+    replay_report = published / "replays" / "2026-11-08" / manifest["report"]
+    assert "Pipeline review as of Sunday 08 November 2026" in replay_report.read_text()
     _assert_equal_to_a_full_refresh(warehouse, "2026-11-08", tmp_path)
 
 

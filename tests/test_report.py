@@ -1,0 +1,300 @@
+"""The published report and the self-describing marts, as people and BI tools meet them: the
+report opened in a real browser (Debian's Chromium, headless), the marts read by a real BI
+client (the DuckDB command-line client from PyPI), comments and Parquet metadata read back."""
+
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from support import query
+
+from dagster_project.report.format import (
+    MISSING,
+    amount,
+    metric_value,
+    pct,
+    rag_reason,
+    ratio,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# As root in a sandbox without a GPU or network: the flags Chromium needs to start quietly.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+# -- the formatting and the colour reasons, on their own ---------------------------------------
+
+
+def _cell(**kw) -> dict:
+    base = {
+        "rag_status": "grey",
+        "rag_basis": "coverage",
+        "rag_measure": None,
+        "rag_green_from": None,
+        "rag_yellow_from": None,
+        "pct_period_elapsed": 0.5,
+        "value": None,
+        "target_to_date": None,
+        "target_period": None,
+    }
+    return {**base, **kw}
+
+
+def test_numbers_are_written_plainly_and_missing_values_are_a_dash():
+    assert amount(1207179.4) == "1,207,179"
+    assert amount(float("nan")) == amount(None) == MISSING
+    assert pct(0.24387) == "24.4%" and pct(-0.1708, signed=True) == "-17.1%"
+    assert ratio(4.4314) == "4.43\u00d7"
+    assert metric_value("coverage_remaining", 2.5) == ratio(2.5)
+    assert metric_value("open_pipeline", 2.5) == "2"  # whole units, rounded half to even
+
+
+def test_each_colour_reason_names_its_basis_and_thresholds():
+    """docs/metrics.md §3.9's worked example: pacing 0.90 is yellow; remaining coverage 2.73x
+    against 3.33x required is yellow."""
+    pacing = rag_reason(
+        _cell(
+            rag_status="yellow",
+            rag_basis="pacing",
+            rag_measure=0.9,
+            rag_green_from=1.0,
+            rag_yellow_from=0.85,
+            value=450,
+            target_to_date=500,
+        )
+    )
+    assert pacing == (
+        "Yellow: pacing 0.90 (450 to date against 500 targeted by today); green from 1.00, "
+        "yellow from 0.85."
+    )
+    coverage = rag_reason(
+        _cell(
+            rag_status="yellow",
+            rag_measure=1500 / 550,
+            rag_green_from=1 / 0.3,
+            rag_yellow_from=0.8 / 0.3,
+        )
+    )
+    assert coverage == (
+        "Yellow: remaining coverage 2.73\u00d7 against the 3.33\u00d7 the trailing win rate "
+        "requires; yellow from 2.67\u00d7."
+    )
+    attainment = rag_reason(
+        _cell(
+            rag_status="red",
+            rag_basis="attainment",
+            rag_measure=0.5,
+            rag_green_from=1.0,
+            rag_yellow_from=0.85,
+            target_period=1000,
+        )
+    )
+    assert attainment.startswith("Red: 50.0% of the quarter's target of 1,000")
+    assert rag_reason(_cell(rag_basis="too_early", pct_period_elapsed=0.05)).startswith(
+        "Grey: too early in the quarter to judge (5.0% elapsed)"
+    )
+    assert rag_reason(_cell(rag_status="green", rag_basis="target_met")).startswith(
+        "Green: closed won already reaches"
+    )
+    assert rag_reason(_cell(rag_basis="pacing")) == (
+        "Grey: no target or nothing to compare for this slice."
+    )
+
+
+# -- what a run published ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def published(xs_warehouse) -> Path:
+    return xs_warehouse / "published"
+
+
+@pytest.fixture(scope="module")
+def manifest(published) -> dict:
+    return json.loads((published / "manifest.json").read_text())
+
+
+@pytest.mark.e2e
+def test_every_table_and_column_carries_its_description(published, manifest):
+    """DuckDB comments (what a BI tool's schema browser shows) and the Parquet files' metadata
+    say what the manifest says, for every mart and column; each mart's comment states its
+    grain."""
+    db = published / "analytics.duckdb"
+    tables = dict(
+        query(db, "select table_name, comment from duckdb_tables() where schema_name = 'marts'")
+    )
+    columns = {
+        (t, c): comment
+        for t, c, comment in query(
+            db,
+            "select table_name, column_name, comment from duckdb_columns() "
+            "where schema_name = 'marts'",
+        )
+    }
+    assert set(tables) == set(manifest["marts"])
+    for mart, about in manifest["marts"].items():
+        assert tables[mart] == about["description"], mart
+        assert re.search(r"\bone row per\b", about["description"], re.I), mart
+        described = {c["name"]: c["description"] for c in about["columns"]}
+        assert {c for (t, c) in columns if t == mart} == set(described), mart
+        for name, text in described.items():
+            assert text and columns[(mart, name)] == text, (mart, name)
+        meta = pq.read_metadata(published / about["parquet"]).metadata
+        assert meta[b"description"].decode() == about["description"], mart
+        assert json.loads(meta[b"column_descriptions"]) == described, mart
+
+
+@pytest.mark.e2e
+def test_a_bi_client_with_an_older_duckdb_reads_the_published_marts(published):
+    """The DuckDB command-line client from PyPI (an older DuckDB than the pipeline's) opens
+    the published file read-only and gets the same numbers as the pipeline."""
+    cli = Path(sys.executable).with_name("duckdb")
+    assert cli.exists(), "the dev dependencies install duckdb-cli into the venv"
+    db = published / "analytics.duckdb"
+    sql = (
+        "select metric, value from marts.mart_apm where dimension_type = 'total' "
+        "and as_of_date = (select max(as_of_date) from marts.mart_apm) order by all"
+    )
+    out = subprocess.run(
+        [str(cli), "-readonly", "-json", str(db), "-c", sql],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    seen = [(r["metric"], r["value"]) for r in json.loads(out)]
+    expected = query(db, sql)
+    assert len(seen) == len(expected) > 0
+    for (m1, v1), (m2, v2) in zip(seen, expected, strict=True):
+        assert m1 == m2
+        assert (v1 is None and v2 is None) or math.isclose(v1, v2, rel_tol=1e-12)
+    version = subprocess.run([str(cli), "--version"], capture_output=True, text=True).stdout
+    assert not version.startswith("v2"), "the test is only worth it with an older client"
+
+
+@pytest.fixture(scope="module")
+def page(published, manifest):
+    """The report opened from the file system in headless Chromium; the page, the errors the
+    browser reported and every URL it asked for."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    report = published / manifest["report"]
+    assert report.exists()
+    errors, requests = [], []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1500, "height": 1000})
+            tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            tab.on("pageerror", lambda e: errors.append(str(e)))
+            tab.on("request", lambda r: requests.append(r.url))
+            tab.goto(report.as_uri(), wait_until="load")
+            ARTIFACTS.mkdir(exist_ok=True)
+            tab.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+            cells = tab.eval_on_selector_all(
+                "table.apm td.cell[data-metric]",
+                """cells => cells.map(c => ({
+                    period: c.closest('table').dataset.fiscalPeriod,
+                    type: c.dataset.dimensionType, value: c.dataset.dimensionValue,
+                    metric: c.dataset.metric, rag: c.dataset.rag,
+                    background: getComputedStyle(c).backgroundColor,
+                    shown: c.querySelector('.value').textContent.trim(),
+                    title: c.getAttribute('title')}))""",
+            )
+            funnel = tab.eval_on_selector_all(
+                "table.funnel tbody tr",
+                """rows => rows.map(r => ({from: r.dataset.fromStage, to: r.dataset.toStage,
+                    volume: r.querySelector('[data-column=volume]').textContent.trim(),
+                    largest: r.classList.contains('largest-drop')}))""",
+            )
+            charts = tab.locator("figure svg").count()
+            title = tab.title()
+        finally:
+            browser.close()
+    return {
+        "errors": errors,
+        "requests": requests,
+        "cells": cells,
+        "funnel": funnel,
+        "charts": charts,
+        "title": title,
+    }
+
+
+@pytest.mark.e2e
+def test_the_report_opens_from_disk_without_errors_or_network(page, manifest):
+    assert page["errors"] == []
+    assert page["requests"] and all(u.startswith(("file:", "data:")) for u in page["requests"])
+    assert page["title"] == f"Pipeline review as of {manifest['as_of_date']}"
+    assert page["charts"] == 2  # the trend and the funnel, inline SVG
+    assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+
+
+@pytest.mark.e2e
+def test_every_apm_cell_shows_the_marts_value_and_colour(page, published, manifest):
+    """Each cell of the review is the mart_apm row its hover text names: the same rounded value
+    and the RAG status's colour."""
+    rows = query(
+        published / "analytics.duckdb",
+        "select fiscal_period, dimension_type, dimension_value, metric, value, rag_status "
+        f"from marts.mart_apm where as_of_date = date '{manifest['as_of_date']}'",
+    )
+    mart = {(p, t, v, m): (value, rag) for p, t, v, m, value, rag in rows}
+    colours = {}
+    assert len(page["cells"]) == 6 * len({(p, t, v) for p, t, v, _ in mart})
+    for cell in page["cells"]:
+        key = (cell["period"], cell["type"], cell["value"], cell["metric"])
+        value, rag = mart[key]
+        assert cell["rag"] == rag, key
+        assert cell["shown"] == metric_value(cell["metric"], value), key
+        assert cell["title"].startswith(rag.capitalize() + ":"), key
+        assert (
+            "Source: mart_apm where "
+            f"as_of_date = '{manifest['as_of_date']}' and fiscal_period = '{key[0]}'"
+        ) in cell["title"]
+        colours.setdefault(rag, set()).add(cell["background"])
+    # one colour per status, a different one for each
+    assert all(len(c) == 1 for c in colours.values()), colours
+    assert len({next(iter(c)) for c in colours.values()}) == len(colours)
+    assert {"green", "red"} <= set(colours), "the sample makes the review say something"
+
+
+@pytest.mark.e2e
+def test_the_funnel_section_shows_the_baseline_and_its_largest_drop_off(page, published, manifest):
+    rows = query(
+        published / "analytics.duckdb",
+        "select from_stage, to_stage, volume, is_largest_drop_off from marts.mart_funnel_baseline "
+        f"where as_of_date = date '{manifest['as_of_date']}' and dimension_type = 'total' "
+        "and is_adjacent",
+    )
+    shown = {(r["from"], r["to"]): (r["volume"], r["largest"]) for r in page["funnel"]}
+    assert shown == {(f, t): (amount(v), bool(big)) for f, t, v, big in rows}
+    assert sum(largest for _, largest in shown.values()) == 1
+
+
+@pytest.mark.e2e
+def test_make_report_prints_the_published_report(xs_warehouse):
+    out = subprocess.run(
+        ["make", "-s", "report"],
+        cwd=REPO,
+        env={**os.environ, "FUNNEL_WAREHOUSE_DIR": str(xs_warehouse), "DISPLAY": ""},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == str(xs_warehouse / "published" / "report" / "index.html")
