@@ -28,7 +28,7 @@ SCHEDULE_CRON = "0 6 * * *"
 
 def launch_as_of(settings: FunnelSettings, today: date | None = None) -> tuple[str, str]:
     """The partition (an as_of_date) a run launched now builds, and where the date came from:
-    $FUNNEL_AS_OF_DATE, else the newest batch in the landing zone (SPEC 4.4), else today."""
+    $FUNNEL_AS_OF_DATE, else the newest batch in the landing zone, else today."""
     if settings.as_of_override:
         try:
             day, source = date.fromisoformat(settings.as_of_override), "FUNNEL_AS_OF_DATE"

@@ -1,6 +1,6 @@
 """The run's day: one partition per as_of_date, the days the landing zone covers.
 
-Every dbt and publish asset is partitioned by as_of_date (SPEC 6): partition D builds and
+Every dbt and publish asset is partitioned by as_of_date: partition D builds and
 publishes the marts as of the end of day D, and a backfill over a range of days replays each of
 them. The partitions are the days from the first extract batch to the newest one (or from
 ``$FUNNEL_FIRST_AS_OF_DATE``, to replay days before the first extract from the CRM's history),

@@ -1,4 +1,4 @@
-"""The extract contract (SPEC section 4): every object, its columns, types, keys and kind.
+"""The extract contract: every object, its columns, types, keys and kind.
 
 This module is the single source of truth for ingestion (which columns are required, how each is
 typed, which rows break the contract) and for the dbt source definitions, which are rendered from

@@ -1,4 +1,4 @@
-"""Finding extract batches in the landing zone (SPEC 4.1). Pure filesystem logic."""
+"""Finding extract batches in the landing zone. Pure filesystem logic."""
 
 from __future__ import annotations
 

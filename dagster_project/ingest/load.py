@@ -1,4 +1,4 @@
-"""Loading extract batches into typed raw tables (SPEC 4.1 and 4.5).
+"""Loading extract batches into typed raw tables.
 
 Everything row-shaped happens inside DuckDB: files are read with ``read_csv`` / ``read_parquet`` /
 ``read_json``, typed with ``try_cast`` and split into accepted and rejected rows in SQL. Python only

@@ -23,7 +23,7 @@ def batch_date(name: str) -> date | None:
 
 
 def as_of_date(batch_names: list[str], fallback: date | None = None) -> date | None:
-    """SPEC 4.4: the default as_of_date is the date of the newest extract batch."""
+    """The default as_of_date is the date of the newest extract batch."""
     dates = [d for d in (batch_date(n) for n in batch_names) if d is not None]
     return max(dates) if dates else fallback
 

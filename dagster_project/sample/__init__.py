@@ -1,1 +1,1 @@
-"""Deterministic sample-data generator writing the landing-zone layout of SPEC section 4."""
+"""Deterministic sample-data generator writing the landing-zone layout (README, Extracts)."""

@@ -30,7 +30,7 @@ AS_OF_ENV = "FUNNEL_DBT_AS_OF_DATE"
 
 
 def newest_loaded_day(settings: FunnelSettings) -> date:
-    """The day of the newest batch loaded into the work warehouse (SPEC 4.4)."""
+    """The day of the newest batch loaded into the work warehouse: the default as_of_date."""
     con = connect_work(settings.work_db, read_only=True)
     try:
         names = [
