@@ -1,6 +1,7 @@
 """The publish step: gated marts -> published/analytics.duckdb, Parquet files and a manifest."""
 
 import json
+import re
 import warnings
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,12 @@ from dagster_project.transform.assets import (
 )
 
 
+def grain(description: str) -> str | None:
+    """The sentence of a model description that states its grain ("One row per ...")."""
+    match = re.search(r"\bone row per [^.;:,(]*", description, re.IGNORECASE)
+    return "O" + match.group(0)[1:].rstrip() if match else None
+
+
 def describe_marts(target: Path, marts: dict[str, dg.AssetKey]) -> dict[str, dict]:
     """Each mart's manifest entry beyond its row count: its description (with the grain) and
     every column with its type, description and the extract columns it comes from, read from
@@ -43,8 +50,10 @@ def describe_marts(target: Path, marts: dict[str, dg.AssetKey]) -> dict[str, dic
         node = nodes.get(mart)
         if node is None:
             continue
+        description = node.get("description", "")
         out[mart] = {
-            "description": node.get("description", ""),
+            "description": description,
+            "grain": grain(description),
             "columns": [
                 {
                     "name": name,
