@@ -222,6 +222,12 @@ def page(published, manifest):
                     volume: r.querySelector('[data-column=volume]').textContent.trim(),
                     largest: r.classList.contains('largest-drop')}))""",
             )
+            waterfalls = tab.eval_on_selector_all(
+                "table.waterfall",
+                """tables => tables.map(t => ({window: t.dataset.windowType,
+                    rows: [...t.querySelectorAll('tbody tr')].map(r => [r.dataset.bucket,
+                        r.querySelector('[data-column=amount_corp]').textContent.trim()])}))""",
+            )
             charts = tab.locator("figure svg").count()
             title = tab.title()
         finally:
@@ -231,6 +237,7 @@ def page(published, manifest):
         "requests": requests,
         "cells": cells,
         "funnel": funnel,
+        "waterfalls": waterfalls,
         "charts": charts,
         "title": title,
     }
@@ -241,7 +248,7 @@ def test_the_report_opens_from_disk_without_errors_or_network(page, manifest):
     assert page["errors"] == []
     assert page["requests"] and all(u.startswith(("file:", "data:")) for u in page["requests"])
     assert page["title"] == f"Pipeline review as of {manifest['as_of_date']}"
-    assert page["charts"] == 2  # the trend and the funnel, inline SVG
+    assert page["charts"] == 4  # two waterfalls, the trend and the funnel, inline SVG
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
 
 
@@ -298,3 +305,33 @@ def test_make_report_prints_the_published_report(xs_warehouse):
         check=True,
     ).stdout
     assert out.strip() == str(xs_warehouse / "published" / "report" / "index.html")
+
+
+@pytest.mark.e2e
+def test_the_waterfall_section_starts_and_ends_at_the_apms_open_pipeline(page, published, manifest):
+    """Since the quarter's eve and since the last review: each bucket as the mart has it, and
+    the start and end bars equal mart_apm's open pipeline on those days."""
+    db = published / "analytics.duckdb"
+    as_of = manifest["as_of_date"]
+    shown = {w["window"]: dict(w["rows"]) for w in page["waterfalls"]}
+    assert set(shown) == {"quarter_to_date", "week"}
+    for window, rows in shown.items():
+        mart = query(
+            db,
+            "select bucket, amount_corp, window_start_date, fiscal_period "
+            "from marts.mart_pipeline_waterfall where dimension_type = 'total' "
+            f"and window_type = '{window}' and window_end_date = date '{as_of}' "
+            "and fiscal_period = (select fiscal_period from marts.mart_apm where as_of_date = "
+            f"date '{as_of}' and date '{as_of}' between period_start_date and period_end_date "
+            "limit 1) order by bucket_order",
+        )
+        assert rows == {bucket: amount(value) for bucket, value, _, _ in mart}
+        start_day, quarter = mart[0][2], mart[0][3]
+        for bucket, day in (("start", start_day), ("end", as_of)):
+            (apm,) = query(
+                db,
+                "select value from marts.mart_apm where metric = 'open_pipeline' "
+                f"and dimension_type = 'total' and as_of_date = date '{day}' "
+                f"and fiscal_period = '{quarter}'",
+            )
+            assert rows[bucket] == amount(apm[0]), (window, bucket)

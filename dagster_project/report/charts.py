@@ -80,3 +80,41 @@ def funnel_chart(stages: pd.DataFrame) -> str:
     )
     labels = chart.mark_text(align="left", dx=4).encode(text=alt.Text("volume:Q", format=","))
     return to_svg(chart + labels)
+
+
+def waterfall_chart(buckets: list[dict]) -> str:
+    """A waterfall: start and end as whole bars, each bucket floating from the running total
+    before it to the one after it."""
+    bars, running = [], 0.0
+    for b in buckets:
+        if b["bucket"] in ("start", "end"):
+            low, high, kind = 0.0, b["amount_corp"], "open pipeline"
+            running = b["amount_corp"]
+        else:
+            low, high = running, running + b["amount_corp"]
+            kind = "adds" if b["amount_corp"] >= 0 else "takes"
+            running = high
+        label = {"start": "Start", "end": "End"}.get(b["bucket"], b["label"])
+        bars.append({"label": label, "low": low, "high": high, "kind": kind})
+    frame = pd.DataFrame(bars)
+    order = list(frame["label"])
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30)),
+            y=alt.Y("low:Q", title=None, axis=alt.Axis(format="~s")),
+            y2="high:Q",
+            color=alt.Color(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=["open pipeline", "adds", "takes"],
+                    range=["#9aa5b1", "#3f9142", "#c8553d"],
+                ),
+                legend=alt.Legend(labelLimit=0),
+            ),
+        )
+        .properties(width=44 * len(frame), height=220)
+    )
+    return to_svg(chart)

@@ -104,6 +104,49 @@ def shape_funnel(rows: pd.DataFrame, as_of: date) -> dict:
     }
 
 
+WINDOW_TITLES = {"quarter_to_date": "Since the quarter started", "week": "Since the last review"}
+BUCKET_LABELS = {
+    "start": "Open pipeline at the start",
+    "created": "Created",
+    "pulled_in": "Pulled in",
+    "requalified": "Requalified",
+    "increased": "Increased",
+    "fx_revaluation": "FX revaluation",
+    "decreased": "Decreased",
+    "won": "Won",
+    "lost": "Lost",
+    "pushed_out": "Pushed out",
+    "slipped": "Slipped",
+    "pulled_out": "Pulled out",
+    "removed": "Removed",
+    "end": "Open pipeline at the end",
+}
+
+
+def shape_waterfall(rows: pd.DataFrame, as_of: date) -> dict:
+    """Per window (since the quarter's eve, since the last review): its buckets in order."""
+    windows = []
+    for window_type, in_window in rows.groupby("window_type", sort=False):
+        buckets = _records(in_window.sort_values("bucket_order"))
+        for b in buckets:
+            b["label"] = BUCKET_LABELS[b["bucket"]]
+        first = buckets[0]
+        windows.append(
+            {
+                "window_type": window_type,
+                "title": WINDOW_TITLES[window_type],
+                "start": first["window_start_date"],
+                "end": first["window_end_date"],
+                "fiscal_period": first["fiscal_period"],
+                "buckets": buckets,
+                "svg": charts.waterfall_chart(buckets),
+            }
+        )
+    # since the quarter started first
+    windows.sort(key=lambda w: list(WINDOW_TITLES).index(w["window_type"]))
+    return {"windows": windows}
+
+
 @dataclass(frozen=True)
 class Section:
     name: str
@@ -118,6 +161,7 @@ class Section:
 
 SECTIONS = [
     Section("apm_review", "The weekly APM review", shape_apm_review),
+    Section("waterfall", "Why the pipeline moved", shape_waterfall),
     Section("trend", "Trend through the quarter", shape_trend),
     Section("funnel", "The funnel against its 12-month baseline", shape_funnel),
 ]

@@ -1,8 +1,11 @@
-{#- The days and periods the APM reports (issue: the run's as_of_date and
-    every weekly review day of the current and previous fiscal quarter), each
-    with the quarter it falls in (period_offset 0) and the next one (1), and
-    the day and quarter a year earlier that YoY compares with (docs/metrics.md §2.2:
-    same day of the same fiscal quarter, capped at its length). -#}
+{#- The days and periods the APM reports: the run's as_of_date and every
+    weekly review day of the current and previous fiscal quarter, each with the
+    quarter it falls in (period_offset 0) and the next one (1); and the eve of
+    the current and previous quarter (its last day before the quarter starts:
+    the quarter's starting state, where the pipeline waterfall begins) with the
+    quarter it opens (1) and the one after (2). Each with the day and quarter a
+    year earlier that YoY compares with (docs/metrics.md §2.2: same day of the
+    same fiscal quarter, capped at its length). -#}
 with calendar as (
     select * from {{ ref('dim_date') }}
 ),
@@ -17,10 +20,25 @@ as_of_day as (
     where date_day = {{ as_of_date() }}
 ),
 
+day_offsets as (
+    select 0 as period_offset
+    union all
+    select 1 as period_offset
+),
+
+eve_offsets as (
+    select 1 as period_offset
+    union all
+    select 2 as period_offset
+),
+
 report_dates as (
-    select calendar.date_day as as_of_date
+    select
+        calendar.date_day as as_of_date,
+        day_offsets.period_offset
     from calendar
     cross join as_of_day
+    cross join day_offsets
     where
         calendar.date_day = as_of_day.date_day
         or (
@@ -29,36 +47,44 @@ report_dates as (
             and calendar.fiscal_quarter_start_date
             >= as_of_day.previous_quarter_start_date
         )
-),
 
-offsets as (
-    select 0 as period_offset
-    union all
-    select 1 as period_offset
+    union
+
+    -- The quarter eves: the quarter's state before its first day.
+    select
+        cast({{ dbt.dateadd('day', -1, 'calendar.date_day') }} as date)
+            as as_of_date,
+        eve_offsets.period_offset
+    from calendar
+    cross join as_of_day
+    cross join eve_offsets
+    where
+        calendar.date_day = calendar.fiscal_quarter_start_date
+        and calendar.date_day >= as_of_day.previous_quarter_start_date
+        and calendar.date_day <= as_of_day.date_day
 ),
 
 grid as (
     select
         report_dates.as_of_date,
-        offsets.period_offset,
+        report_dates.period_offset,
         day_facts.same_day_last_fiscal_year as ly_as_of_date,
         day_facts.day_of_fiscal_quarter,
         cast(
             {{ dbt.dateadd(
-                'month', '3 * offsets.period_offset', 'day_facts.fiscal_quarter_start_date'
+                'month', '3 * report_dates.period_offset', 'day_facts.fiscal_quarter_start_date'
             ) }} as date
         ) as period_start_date,
         cast(
             {{ dbt.dateadd(
                 'month',
-                '3 * offsets.period_offset - 12',
+                '3 * report_dates.period_offset - 12',
                 'day_facts.fiscal_quarter_start_date'
             ) }} as date
         ) as ly_period_start_date
     from report_dates
     inner join calendar as day_facts
         on report_dates.as_of_date = day_facts.date_day
-    cross join offsets
 ),
 
 final as (
