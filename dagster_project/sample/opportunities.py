@@ -192,6 +192,7 @@ def simulate_opportunities(rng, people, accounts, users, rates, q_starts):
     ev.append(
         pd.DataFrame({"opp": np.nonzero(m)[0], "t": amount_change_t[m], "amount": amount_final[m]})
     )
+    ev.append(_regressions(rng, stage_t, last_open, np.where(open_now, HORIZON + 90, close_t)))
     events = pd.concat(ev, ignore_index=True)
     events = events[events.t < HORIZON].sort_values(["opp", "t"], kind="stable")
     events[["stage", "amount", "close_date_t"]] = events.groupby("opp")[
@@ -208,6 +209,25 @@ def simulate_opportunities(rng, people, accounts, users, rates, q_starts):
     opps["close_now"] = final.close_date_t.reindex(range(n)).to_numpy()
     opps["modified"] = final.t.reindex(range(n)).to_numpy()
     return opps, events
+
+
+def _regressions(rng, stage_t, last_open, close_t) -> pd.DataFrame:
+    """Some qualified deals fall back to Prospecting (below the qualified band) after their
+    last stage move and, most of them, return to that stage before they close: the pipeline
+    waterfall's `removed` and `requalified`. Drawn from a generator of their own, so the rest
+    of the sample keeps its values."""
+    (own,) = rng.spawn(1)
+    n = len(last_open)
+    top = np.nanargmax(np.where(np.isnan(stage_t), -np.inf, stage_t), axis=1)
+    m = (top >= 2) & (own.random(n) < 0.08)
+    span = close_t - last_open
+    fall = last_open + span * own.uniform(0.2, 0.4, n)
+    back = last_open + span * own.uniform(0.5, 0.8, n)
+    returns = own.random(n) < 0.8
+    rows = [pd.DataFrame({"opp": np.nonzero(m)[0], "t": fall[m], "stage": 0})]
+    r = m & returns
+    rows.append(pd.DataFrame({"opp": np.nonzero(r)[0], "t": back[r], "stage": top[r]}))
+    return pd.concat(rows, ignore_index=True)
 
 
 def simulate_products_and_lines(rng, opps: pd.DataFrame):

@@ -1,0 +1,128 @@
+"""Pipeline movement on the committed sample (seeds/landing): every bucket has something in it,
+the quarter's won deals recounted from the extracts, and the chained weekly windows adding up
+to the quarter-to-date window."""
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from support import extract_current_state, failures, query, run_refresh
+
+pytestmark = pytest.mark.e2e
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "seeds" / "landing"
+BUCKETS = {
+    "created", "pulled_in", "requalified", "increased", "decreased", "fx_revaluation",
+    "won", "lost", "pushed_out", "slipped", "pulled_out", "removed",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def sample_db(dbt_manifest, tmp_path_factory) -> Path:
+    """The committed sample run once, as `make run` runs it."""
+    warehouse = tmp_path_factory.mktemp("sample") / "warehouse"
+    result = run_refresh(SAMPLE, warehouse)
+    assert result.success, failures(result)
+    return warehouse / "published" / "analytics.duckdb"
+
+
+def _as_of(db: Path) -> date:
+    ((day,),) = query(db, "select max(window_end_date) from marts.mart_pipeline_waterfall")
+    return day
+
+
+def test_every_bucket_moves_on_the_committed_sample(sample_db):
+    seen = {
+        b for (b,) in query(sample_db, "select distinct bucket from marts.fct_pipeline_movement")
+    }
+    assert seen == BUCKETS
+
+
+def test_won_since_the_quarter_started_recounted_from_the_extracts(sample_db):
+    """-(won bucket) of the quarter-to-date waterfall = ACV of the deals won in the quarter by
+    as_of_date, recounted from the Opportunity and DatedConversionRate extracts."""
+    as_of = _as_of(sample_db)
+    ((quarter, start),) = query(
+        sample_db,
+        "select fiscal_period, period_start_date from marts.mart_pipeline_waterfall "
+        f"where window_type = 'quarter_to_date' and date '{as_of}' "
+        "between period_start_date and period_start_date + interval 92 day "
+        "and window_start_date = period_start_date - interval 1 day limit 1",
+    )
+    opps = extract_current_state(SAMPLE, "crm", "Opportunity")
+    stages = pd.read_csv(REPO / "dbt" / "seeds" / "stage_mapping.csv")
+    won_stages = set(stages.loc[stages["is_won"] & ~stages["is_excluded"], "stage_name"])
+    excluded_ids = set(
+        pd.read_csv(REPO / "dbt" / "seeds" / "opportunity_exclusions.csv")["opportunity_id"]
+    )
+    opps["close"] = pd.to_datetime(opps["CloseDate"]).dt.date
+    won = opps[
+        opps["StageName"].isin(won_stages)
+        & (opps["close"] >= start)
+        & (opps["close"] <= as_of)
+        & ~opps["Id"].isin(excluded_ids)
+    ]
+    rates = extract_current_state(SAMPLE, "crm", "DatedConversionRate")
+
+    def rate(iso: str, day: date) -> float:
+        match = rates[
+            (rates["IsoCode"] == iso)
+            & (rates["StartDate"] <= day.isoformat())
+            & (day.isoformat() < rates["NextStartDate"])
+        ]
+        return float(match["ConversionRate"].iloc[0]) if len(match) == 1 else 1.0
+
+    acv_local = won["ACV__c"].where(won["ACV__c"] != "", won["Amount"]).astype(float)
+    acv = [
+        a / rate(iso, day)
+        for a, iso, day in zip(acv_local, won["CurrencyIsoCode"], won["close"], strict=True)
+    ]
+    expected = sum(a for a in acv if a > 0)
+    ((moved, deals),) = query(
+        sample_db,
+        "select -amount_corp, deal_count from marts.mart_pipeline_waterfall "
+        f"where window_type = 'quarter_to_date' and fiscal_period = '{quarter}' "
+        "and dimension_type = 'total' and bucket = 'won'",
+    )
+    assert deals == sum(1 for a in acv if a > 0) >= 1
+    assert moved == pytest.approx(expected, rel=1e-9)
+
+
+def test_chained_review_windows_add_up_to_the_quarter_to_date_window(sample_db):
+    """Gross movement (week by week) nets to the same change as the two-point window."""
+    as_of = _as_of(sample_db)
+    rows = query(
+        sample_db,
+        f"""
+        with qtd as (
+            select window_start_date, fiscal_period, dimension_type, dimension_value,
+                   sum(case when bucket = 'end' then amount_corp
+                            when bucket = 'start' then -amount_corp else 0 end) as net
+            from marts.mart_pipeline_waterfall
+            where window_type = 'quarter_to_date'
+            group by all
+        ),
+        chained as (
+            select w.fiscal_period, w.dimension_type, w.dimension_value,
+                   sum(w.amount_corp) as net, count(distinct w.window_start_date) as windows
+            from marts.mart_pipeline_waterfall as w
+            inner join qtd
+                on w.fiscal_period = qtd.fiscal_period
+                and w.dimension_type = qtd.dimension_type
+                and w.dimension_value = qtd.dimension_value
+            where w.window_type = 'review_to_review'
+              and w.window_start_date >= qtd.window_start_date
+              and w.window_end_date <= date '{as_of}'
+              and w.bucket not in ('start', 'end')
+            group by all
+        )
+        select qtd.fiscal_period, qtd.dimension_type, qtd.dimension_value, qtd.net,
+               coalesce(chained.net, 0), coalesce(chained.windows, 0)
+        from qtd left join chained using (fiscal_period, dimension_type, dimension_value)
+        """,
+    )
+    assert len(rows) > 10
+    assert max(windows for *_, windows in rows) >= 2
+    for quarter, dim_type, dim_value, net, chained_net, _ in rows:
+        assert chained_net == pytest.approx(net, abs=0.01), (quarter, dim_type, dim_value)
