@@ -4,7 +4,9 @@
     the first entry into the qualified band (a win counts as qualified);
     pipeline_source is the sourcing role stamped on the deal, else the
     creator's sales role. Region and segment come from the account (current
-    values). Excluded deals stay, flagged with the reason. -#}
+    values). Excluded deals stay, flagged with the reason. push_count counts
+    the times its close date moved to a later fiscal quarter once it was
+    pipeline; days_pushed the days those moves added up to. -#}
 with versions as (
     select * from {{ ref('fct_opportunity_version') }}
     where valid_from_date <= {{ as_of_date() }}
@@ -41,8 +43,59 @@ exclusions as (
 calendar as (
     select
         date_day,
-        fiscal_quarter_label
+        fiscal_quarter_label,
+        fiscal_quarter_start_date
     from {{ ref('dim_date') }}
+),
+
+-- Each change of close date as known by as_of_date, against the one before it.
+close_moves as (
+    select
+        versions.opportunity_id,
+        versions.version_no,
+        versions.valid_from,
+        versions.pipeline_created_at,
+        versions.close_date,
+        lag(versions.close_date) over (
+            partition by versions.opportunity_id order by versions.version_no
+        ) as previous_close_date,
+        close_quarters.fiscal_quarter_start_date as close_quarter_start_date,
+        lag(close_quarters.fiscal_quarter_start_date) over (
+            partition by versions.opportunity_id order by versions.version_no
+        ) as previous_close_quarter_start_date
+    from versions
+    left join calendar as close_quarters
+        on versions.close_date = close_quarters.date_day
+),
+
+-- Pushes count only once the deal is pipeline (in the qualified band).
+pushes as (
+    select
+        opportunity_id,
+        min(case when version_no = 1 then close_date end) as first_close_date,
+        cast(sum(
+            case
+                when
+                    valid_from >= pipeline_created_at
+                    and close_quarter_start_date
+                    > previous_close_quarter_start_date
+                    then 1
+                else 0
+            end
+        ) as integer) as push_count,
+        cast(sum(
+            case
+                when
+                    valid_from >= pipeline_created_at
+                    and close_date > previous_close_date
+                    then {{ dbt.datediff(
+                        'previous_close_date', 'close_date', 'day'
+                    ) }}
+                else 0
+            end
+        ) as integer) as days_pushed
+    from close_moves
+    group by opportunity_id
 ),
 
 final as (
@@ -88,7 +141,10 @@ final as (
                 then 'excluded stage: ' || opportunities.stage_name
         end as excluded_reason,
         created_calendar.fiscal_quarter_label as created_fiscal_quarter,
-        close_calendar.fiscal_quarter_label as close_fiscal_quarter
+        close_calendar.fiscal_quarter_label as close_fiscal_quarter,
+        pushes.first_close_date,
+        pushes.push_count,
+        pushes.days_pushed
     from as_of_versions
     inner join opportunities
         on as_of_versions.opportunity_id = opportunities.opportunity_id
@@ -102,6 +158,8 @@ final as (
         on cast(opportunities.created_at as date) = created_calendar.date_day
     left join calendar as close_calendar
         on as_of_versions.close_date = close_calendar.date_day
+    left join pushes
+        on as_of_versions.opportunity_id = pushes.opportunity_id
 )
 
 select * from final
