@@ -69,16 +69,23 @@ def _first_line(text: str, limit: int) -> str:
 _OWN_ERRORS = {"Failure", "WarehouseLocked", "WarehouseBusy", "PublishError", "IngestError"}
 
 
+# Dagster's wrappers around an exception raised in a resource or an asset: the wrapped one is
+# the cause.
+_WRAPPERS = {"DagsterResourceFunctionError", "DagsterExecutionStepExecutionError"}
+
+
 def _cause(error) -> str:
     """A failure's cause as a person reads it: the project's own errors without their class
     name (a resource's, through Dagster's wrapper); anything unexpected with its exception type,
     never a trace."""
-    if error.cls_name == "DagsterResourceFunctionError" and error.cause is not None:
+    if error.cls_name in _WRAPPERS and error.cause is not None:
         return _cause(error.cause)
     message = (error.message or "").strip()
     if error.cls_name in _OWN_ERRORS:
-        message = message.split(": ", 1)[-1]
-    return message
+        return message.split(": ", 1)[-1]
+    # Unexpected: the exception's type and its first line (Dagster's message starts with the
+    # type), never the trace.
+    return _first_line(message, 300)
 
 
 def _summary(

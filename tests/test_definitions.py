@@ -157,3 +157,24 @@ def test_make_runs_carry_the_code_location_of_the_workspace():
     assert origin.repository_origin.repository_name == "__repository__"
     job = location.reconstructable_job("refresh_all_job")
     assert job.get_definition().name == "refresh_all_job"
+
+
+def test_an_unexpected_error_in_a_step_is_told_by_its_own_type_and_first_line():
+    """The summary names the exception raised inside the step, not Dagster's wrapper."""
+    from dagster._utils.error import SerializableErrorInfo
+
+    from dagster_project.run import _cause
+
+    inner = SerializableErrorInfo(
+        "BinderException: Binder Error: Parameter count mismatch\nLINE 1: select ...\n",
+        stack=["  File ..."],
+        cls_name="BinderException",
+    )
+    wrapper = SerializableErrorInfo(
+        "dagster._core.errors.DagsterExecutionStepExecutionError: Error occurred while "
+        'executing op "published_marts":\n',
+        stack=["  File ..."],
+        cls_name="DagsterExecutionStepExecutionError",
+        cause=inner,
+    )
+    assert _cause(wrapper) == "BinderException: Binder Error: Parameter count mismatch"

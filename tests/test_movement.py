@@ -126,3 +126,35 @@ def test_chained_review_windows_add_up_to_the_quarter_to_date_window(sample_db):
     assert max(windows for *_, windows in rows) >= 2
     for quarter, dim_type, dim_value, net, chained_net, _ in rows:
         assert chained_net == pytest.approx(net, abs=0.01), (quarter, dim_type, dim_value)
+
+
+def test_a_closed_quarters_final_closed_won_recounted_from_the_extracts(sample_db):
+    """mart_forecast_trajectory.final_closed_won of the last closed quarter = the ACV of its won
+    deals, recounted from the Opportunity and DatedConversionRate extracts (the sample records
+    each win on its close date, so the state at quarter end is today's)."""
+    ((quarter, start, end, final),) = query(
+        sample_db,
+        "select fiscal_period, period_start_date, period_end_date, max(final_closed_won) "
+        "from marts.mart_forecast_trajectory where is_quarter_closed "
+        "group by all order by period_start_date desc limit 1",
+    )
+    opps = extract_current_state(SAMPLE, "crm", "Opportunity")
+    stages = pd.read_csv(REPO / "dbt" / "seeds" / "stage_mapping.csv")
+    won_stages = set(stages.loc[stages["is_won"] & ~stages["is_excluded"], "stage_name"])
+    opps["close"] = pd.to_datetime(opps["CloseDate"]).dt.date
+    won = opps[
+        opps["StageName"].isin(won_stages) & (opps["close"] >= start) & (opps["close"] <= end)
+    ]
+    rates = extract_current_state(SAMPLE, "crm", "DatedConversionRate")
+    total = 0.0
+    for _, deal in won.iterrows():
+        acv = float(deal["ACV__c"] or deal["Amount"])
+        day = deal["close"].isoformat()
+        match = rates[
+            (rates["IsoCode"] == deal["CurrencyIsoCode"])
+            & (rates["StartDate"] <= day)
+            & (day < rates["NextStartDate"])
+        ]
+        total += acv / (float(match["ConversionRate"].iloc[0]) if len(match) == 1 else 1.0)
+    assert len(won) >= 5, quarter
+    assert final == pytest.approx(total, rel=1e-9)

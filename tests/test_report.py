@@ -248,7 +248,7 @@ def test_the_report_opens_from_disk_without_errors_or_network(page, manifest):
     assert page["errors"] == []
     assert page["requests"] and all(u.startswith(("file:", "data:")) for u in page["requests"])
     assert page["title"] == f"Pipeline review as of {manifest['as_of_date']}"
-    assert page["charts"] == 4  # two waterfalls, the trend and the funnel, inline SVG
+    assert page["charts"] == 5  # two waterfalls, the trend, forecast accuracy, the funnel
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
 
 

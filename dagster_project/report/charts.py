@@ -118,3 +118,22 @@ def waterfall_chart(buckets: list[dict]) -> str:
         .properties(width=44 * len(frame), height=220)
     )
     return to_svg(chart)
+
+
+def accuracy_chart(rows: pd.DataFrame) -> str:
+    """Forecast over final closed won by day of the quarter, a line per closed quarter, with
+    the exact forecast (1.0) marked."""
+    frame = rows[["fiscal_period", "day_of_quarter", "accuracy_pct"]].dropna()
+    lines = (
+        alt.Chart(frame)
+        .mark_line(point=alt.OverlayMarkDef(size=14))
+        .encode(
+            x=alt.X(
+                "day_of_quarter:Q", title="day of the quarter", scale=alt.Scale(domain=[0, 92])
+            ),
+            y=alt.Y("accuracy_pct:Q", title="Commit forecast / final", axis=alt.Axis(format=".0%")),
+            color=alt.Color("fiscal_period:N", title="Quarter", legend=alt.Legend(labelLimit=0)),
+        )
+    )
+    exact = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(strokeDash=[4, 3]).encode(y="y:Q")
+    return to_svg((lines + exact).properties(width=560, height=220))

@@ -147,6 +147,27 @@ def shape_waterfall(rows: pd.DataFrame, as_of: date) -> dict:
     return {"windows": windows}
 
 
+def shape_forecast_accuracy(rows: pd.DataFrame, as_of: date) -> dict:
+    """Per closed quarter: its accuracy on the first review, at mid-quarter and on the last."""
+    quarters = []
+    for period, days in rows.groupby("fiscal_period", sort=False):
+        middle = days[days["day_of_quarter"] >= 45]
+        quarters.append(
+            {
+                "fiscal_period": period,
+                "final": days["final_closed_won"].iloc[0],
+                "first": days["accuracy_pct"].iloc[0],
+                "middle": middle["accuracy_pct"].iloc[0] if len(middle) else None,
+                "last": days["accuracy_pct"].iloc[-1],
+                "mean_abs_error": days["abs_pct_error"].mean(),
+            }
+        )
+    return {
+        "quarters": quarters,
+        "svg": charts.accuracy_chart(rows) if len(rows) else None,
+    }
+
+
 @dataclass(frozen=True)
 class Section:
     name: str
@@ -163,6 +184,7 @@ SECTIONS = [
     Section("apm_review", "The weekly APM review", shape_apm_review),
     Section("waterfall", "Why the pipeline moved", shape_waterfall),
     Section("trend", "Trend through the quarter", shape_trend),
+    Section("forecast_accuracy", "Forecast accuracy", shape_forecast_accuracy),
     Section("funnel", "The funnel against its 12-month baseline", shape_funnel),
 ]
 
@@ -190,7 +212,9 @@ def build_report(db_path: Path, manifest: dict) -> str:
     try:
         sections = []
         for section in SECTIONS:
-            rows = con.execute(section.query(), {"as_of_date": as_of}).df()
+            sql = section.query()
+            params = {"as_of_date": as_of} if "$as_of_date" in sql else {}
+            rows = con.execute(sql, params).df()
             sections.append(
                 {
                     "name": section.name,
