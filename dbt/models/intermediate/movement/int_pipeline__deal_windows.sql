@@ -27,6 +27,66 @@ points as (
     select window_end_date as point_date from windows
 ),
 
+bounds as (
+    select
+        min(period_start_date) as first_day,
+        max(period_end_date) as last_day
+    from windows
+),
+
+-- Only a deal closing inside one of the windows' quarters at a window's end
+-- can move it; reading just those versions first keeps the work linear in the
+-- deals near the report days, not in every deal times every day.
+near_states as (
+    select
+        points.point_date,
+        versions.opportunity_id,
+        versions.close_date
+    from points
+    inner join versions
+        on {{ version_valid_on('versions', 'points.point_date') }}
+    cross join bounds
+    where versions.close_date between bounds.first_day and bounds.last_day
+),
+
+-- The deals that can move a window's quarter: their close date is in it at
+-- one end or the other.
+candidates as (
+    select
+        windows.window_type,
+        windows.window_start_date,
+        windows.window_end_date,
+        windows.period_start_date,
+        near_states.opportunity_id
+    from windows
+    inner join near_states
+        on
+            windows.window_start_date = near_states.point_date
+            and near_states.close_date between windows.period_start_date
+            and windows.period_end_date
+
+    union
+
+    select
+        windows.window_type,
+        windows.window_start_date,
+        windows.window_end_date,
+        windows.period_start_date,
+        near_states.opportunity_id
+    from windows
+    inner join near_states
+        on
+            windows.window_end_date = near_states.point_date
+            and near_states.close_date between windows.period_start_date
+            and windows.period_end_date
+),
+
+candidate_deals as (
+    select distinct opportunity_id from candidates
+),
+
+-- The candidates' full state at every window end (wherever their close date
+-- is by then).
 states as (
     select
         points.point_date,
@@ -49,38 +109,8 @@ states as (
     from points
     inner join versions
         on {{ version_valid_on('versions', 'points.point_date') }}
-),
-
--- The deals that can move a window's quarter: their close date is in it at
--- one end or the other.
-candidates as (
-    select
-        windows.window_type,
-        windows.window_start_date,
-        windows.window_end_date,
-        windows.period_start_date,
-        states.opportunity_id
-    from windows
-    inner join states
-        on
-            windows.window_start_date = states.point_date
-            and states.close_date between windows.period_start_date
-            and windows.period_end_date
-
-    union
-
-    select
-        windows.window_type,
-        windows.window_start_date,
-        windows.window_end_date,
-        windows.period_start_date,
-        states.opportunity_id
-    from windows
-    inner join states
-        on
-            windows.window_end_date = states.point_date
-            and states.close_date between windows.period_start_date
-            and windows.period_end_date
+    inner join candidate_deals
+        on versions.opportunity_id = candidate_deals.opportunity_id
 ),
 
 paired as (

@@ -83,56 +83,78 @@ snapshots as (
     where period_end_date <= {{ as_of_date() }}
 ),
 
-snapshot_days as (
-    select distinct snapshot_date from snapshots
+-- Each version with the quarter of its close date and of its pipeline
+-- creation: a deal counts for a quarter only through one of those, so each
+-- version meets only the snapshots of its own quarters (an equality join),
+-- not every snapshot day.
+quartered as (
+    select
+        versions.*,
+        cast(versions.pipeline_created_at as date) as pipeline_created_date,
+        close_quarter.fiscal_quarter_start_date as close_quarter_start_date,
+        created_quarter.fiscal_quarter_start_date
+            as created_quarter_start_date
+    from versions
+    left join calendar as close_quarter
+        on versions.close_date = close_quarter.date_day
+    left join calendar as created_quarter
+        on
+            cast(versions.pipeline_created_at as date)
+            = created_quarter.date_day
 ),
 
-states as (
+in_quarter as (
     select
-        snapshot_days.snapshot_date,
-        versions.opportunity_id,
-        versions.is_open,
-        versions.is_won,
-        versions.forecast_category,
-        versions.stage_sort_order,
-        versions.probability,
-        versions.close_date,
-        versions.acv_corp,
-        cast(versions.pipeline_created_at as date) as pipeline_created_date
-    from snapshot_days
-    inner join versions
-        on {{ version_valid_on('versions', 'snapshot_days.snapshot_date') }}
+        snapshots.snapshot_date,
+        snapshots.period_start_date,
+        snapshots.period_end_date,
+        quartered.*
+    from snapshots
+    inner join quartered
+        on
+            snapshots.period_start_date = quartered.close_quarter_start_date
+            and {{ version_valid_on('quartered', 'snapshots.snapshot_date') }}
+
+    union
+
+    select
+        snapshots.snapshot_date,
+        snapshots.period_start_date,
+        snapshots.period_end_date,
+        quartered.*
+    from snapshots
+    inner join quartered
+        on
+            snapshots.period_start_date = quartered.created_quarter_start_date
+            and {{ version_valid_on('quartered', 'snapshots.snapshot_date') }}
 ),
 
 flagged as (
     select
-        snapshots.snapshot_date,
-        snapshots.period_start_date,
-        states.opportunity_id,
-        states.acv_corp,
-        states.probability,
-        states.close_date between snapshots.period_start_date
-        and snapshots.period_end_date as closes_in_period,
-        states.is_won and states.close_date <= snapshots.snapshot_date
-            as is_closed_won,
-        states.is_open
-        and states.forecast_category <> 'Omitted'
-        and states.stage_sort_order >= {{ qualified_min }}
-        and states.acv_corp > 0 as is_open_pipeline,
-        states.is_open and states.forecast_category = 'Commit' as is_commit,
-        states.is_open
-        and states.forecast_category in ('Commit', 'MostLikely', 'BestCase')
+        snapshot_date,
+        period_start_date,
+        opportunity_id,
+        acv_corp,
+        probability,
+        close_date between period_start_date and period_end_date
+            as closes_in_period,
+        is_won and close_date <= snapshot_date as is_closed_won,
+        is_open
+        and forecast_category <> 'Omitted'
+        and stage_sort_order >= {{ qualified_min }}
+        and acv_corp > 0 as is_open_pipeline,
+        is_open and forecast_category = 'Commit' as is_commit,
+        is_open
+        and forecast_category in ('Commit', 'MostLikely', 'BestCase')
             as is_best_case,
         coalesce(
-            states.pipeline_created_date between snapshots.period_start_date
-            and snapshots.period_end_date
-            and states.pipeline_created_date <= snapshots.snapshot_date
-            and states.acv_corp > 0,
+            pipeline_created_date between period_start_date
+            and period_end_date
+            and pipeline_created_date <= snapshot_date
+            and acv_corp > 0,
             false
         ) as is_pipeline_generated
-    from snapshots
-    inner join states
-        on snapshots.snapshot_date = states.snapshot_date
+    from in_quarter
 ),
 
 measures as (
@@ -184,10 +206,10 @@ commit_outcomes as (
             and review_days.period_start_date = on_day.period_start_date
             and on_day.closes_in_period
             and on_day.is_commit
-    inner join states as at_end
+    inner join versions as at_end
         on
-            review_days.period_end_date = at_end.snapshot_date
-            and on_day.opportunity_id = at_end.opportunity_id
+            on_day.opportunity_id = at_end.opportunity_id
+            and {{ version_valid_on('at_end', 'review_days.period_end_date') }}
     where review_days.period_end_date <= {{ as_of_date() }}
     group by review_days.review_date, review_days.period_start_date
 ),
