@@ -16,7 +16,19 @@ with calendar as (
 ),
 
 versions as (
-    select * from {{ ref('fct_opportunity_version') }}
+    select
+        opportunity_id,
+        valid_from_date,
+        valid_to_date,
+        is_open,
+        is_won,
+        forecast_category,
+        stage_sort_order,
+        probability,
+        close_date,
+        acv_corp,
+        pipeline_created_at
+    from {{ ref('fct_opportunity_version') }}
     where not is_excluded
 ),
 
@@ -115,7 +127,7 @@ in_quarter as (
             snapshots.period_start_date = quartered.close_quarter_start_date
             and {{ version_valid_on('quartered', 'snapshots.snapshot_date') }}
 
-    union
+    union all
 
     select
         snapshots.snapshot_date,
@@ -127,6 +139,11 @@ in_quarter as (
         on
             snapshots.period_start_date = quartered.created_quarter_start_date
             and {{ version_valid_on('quartered', 'snapshots.snapshot_date') }}
+    -- once only when both dates fall in the same quarter
+    where
+        quartered.close_quarter_start_date is null
+        or quartered.close_quarter_start_date
+        <> quartered.created_quarter_start_date
 ),
 
 flagged as (
