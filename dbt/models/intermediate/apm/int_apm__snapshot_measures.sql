@@ -5,7 +5,6 @@
     generation (first qualified entry inside the period and by the day, at
     the amount known that day). ACV in the corporate currency; excluded deals
     never count. One row per snapshot day, period start and slice. -#}
-{%- set qualified_min = var('qualified_stage_min_sort_order') | int -%}
 
 with report_days as (
     select * from {{ ref('int_apm__report_days') }}
@@ -60,14 +59,9 @@ flagged as (
         and snapshots.period_end_date as closes_in_period,
         states.is_won and states.close_date <= snapshots.snapshot_date
             as is_closed_won,
-        states.is_open
-        and states.forecast_category <> 'Omitted'
-        and states.stage_sort_order >= {{ qualified_min }}
-        and states.acv_corp > 0 as is_open_pipeline,
-        states.is_open and states.forecast_category = 'Commit' as is_commit,
-        states.is_open
-        and states.forecast_category in ('Commit', 'MostLikely', 'BestCase')
-            as is_best_case,
+        {{ is_open_pipeline('states') }} as is_open_pipeline,
+        {{ is_open_commit('states') }} as is_commit,
+        {{ is_open_best_case('states') }} as is_best_case,
         coalesce(
             states.pipeline_created_date between snapshots.period_start_date
             and snapshots.period_end_date

@@ -6,7 +6,6 @@
     0 when out) and what happened (outcome). Only deals whose close date is in
     the quarter at one end or the other can move it, so only those are read.
     One row per window x target quarter x opportunity with an outcome. -#}
-{%- set qualified_min = var('qualified_stage_min_sort_order') | int -%}
 {%- set slip_day = var('pipeline_slip_normalised_day') | int -%}
 with windows as (
     select * from {{ ref('int_pipeline__windows') }}
@@ -102,10 +101,7 @@ states as (
         versions.fx_rate,
         versions.acv_corp,
         cast(versions.pipeline_created_at as date) as pipeline_created_date,
-        versions.is_open
-        and versions.forecast_category <> 'Omitted'
-        and versions.stage_sort_order >= {{ qualified_min }}
-        and versions.acv_corp > 0 as is_pipeline
+        {{ is_open_pipeline('versions') }} as is_pipeline
     from points
     inner join versions
         on {{ version_valid_on('versions', 'points.point_date') }}

@@ -10,7 +10,6 @@
     against the same day a year earlier. Total only. One row per fiscal_period
     x review_date. -#}
 {%- set quarters_back = var('forecast_trajectory_quarters') | int -%}
-{%- set qualified_min = var('qualified_stage_min_sort_order') | int -%}
 with calendar as (
     select * from {{ ref('dim_date') }}
 ),
@@ -156,14 +155,9 @@ flagged as (
         close_date between period_start_date and period_end_date
             as closes_in_period,
         is_won and close_date <= snapshot_date as is_closed_won,
-        is_open
-        and forecast_category <> 'Omitted'
-        and stage_sort_order >= {{ qualified_min }}
-        and acv_corp > 0 as is_open_pipeline,
-        is_open and forecast_category = 'Commit' as is_commit,
-        is_open
-        and forecast_category in ('Commit', 'MostLikely', 'BestCase')
-            as is_best_case,
+        {{ is_open_pipeline() }} as is_open_pipeline,
+        {{ is_open_commit() }} as is_commit,
+        {{ is_open_best_case() }} as is_best_case,
         coalesce(
             pipeline_created_date between period_start_date
             and period_end_date
