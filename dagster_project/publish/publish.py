@@ -217,7 +217,7 @@ def _write_and_swap(
     tmp_parquet.mkdir()
 
     # Written in the oldest storage format that holds the marts, so BI tools that bundle an
-    # older DuckDB than ours (1.x: the DuckDB CLI, DBeaver's driver, Evidence) can open it; the
+    # older DuckDB than ours (1.x; tests/test_report.py opens it with the 1.5 CLI) can open it; the
     # default format of DuckDB 2 is unreadable to them.
     con = duckdb.connect(str(tmp_db), config={"storage_compatibility_version": STORAGE_VERSION})
     row_counts: dict[str, int] = {}
