@@ -311,6 +311,19 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, contract: ObjectContract) -> s
     cols = [f"{qident(c.name)} {c.duckdb_type}" for c in contract.columns]
     cols += [f"{n} {t}" for n, t in LINEAGE_COLUMNS]
     con.execute(f"create table if not exists {table} ({', '.join(cols)})")
+    # A newer release may add an optional column to the contract: a warehouse made before it
+    # gets the column (empty for the batches loaded then) instead of failing every load.
+    present = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ?",
+            [contract.source, contract.table],
+        ).fetchall()
+    }
+    for c in contract.columns:
+        if c.name not in present:
+            con.execute(f"alter table {table} add column {qident(c.name)} {c.duckdb_type}")
     return table
 
 

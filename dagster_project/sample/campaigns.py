@@ -65,12 +65,18 @@ def assign_campaigns(people: pd.DataFrame, tactic_index, q_starts) -> None:
     people["campaign_id"] = np.where(people.engaged.notna(), cid, None)
 
 
-def campaign_tables(rng, campaigns, tactic_index, people, q_starts) -> list[Table]:
+def campaign_tables(
+    rng, campaigns, tactic_index, people, q_starts, opps, accounts, users
+) -> list[Table]:
+    # Draws added after the first sample was committed use a generator of their own, so the
+    # rest of the sample keeps its values.
+    (own,) = rng.spawn(1)
     c = campaigns.copy()
     created = c._start.to_numpy() - 20
     keep = created < HORIZON
     c = c[keep]
     created = created[keep]
+    c = _container_costs(own, c)
     status = np.where(
         c._end < HORIZON, "Completed", np.where(c._start < HORIZON, "In Progress", "Planned")
     )
@@ -89,6 +95,7 @@ def campaign_tables(rng, campaigns, tactic_index, people, q_starts) -> list[Tabl
             "ExpectedResponse": 4.0,
             "NumberSent": (c.BudgetedCost / 10).round().astype(np.int64),
             "IsActive": status != "Completed",
+            "OwnerId": own.choice(users.Id.to_numpy(), len(c)),
             "CreatedDate": to_ts(np.maximum(created, -60)),
             "SystemModstamp": to_ts(np.maximum(created, -60)),
             "IsDeleted": False,
@@ -141,12 +148,23 @@ def campaign_tables(rng, campaigns, tactic_index, people, q_starts) -> list[Tabl
         for t, r in zip(types, members.responded, strict=True)
     ]
     t = members.pop("t").to_numpy()
+    members["ContactId"] = None
+    members["Id"] = ids("00v", len(members))
+    extra = _extra_touches(own, people, opps, accounts, tactic_index, q_starts, type_of, label_of)
+    known = set(zip(members.CampaignId, members.LeadId.fillna(""), strict=True))
+    dup = [
+        (cid, lid or "") in known
+        for cid, lid in zip(extra.CampaignId, extra.LeadId, strict=True)
+    ]
+    extra = extra[~np.array(dup, dtype=bool)] if len(extra) else extra
+    members = pd.concat([members, extra.drop(columns=["t"])], ignore_index=True)
+    t = np.concatenate([t, extra.t.to_numpy()])
     out = pd.DataFrame(
         {
-            "Id": ids("00v", len(members)),
+            "Id": members.Id,
             "CampaignId": members.CampaignId,
             "LeadId": members.LeadId,
-            "ContactId": None,
+            "ContactId": members.ContactId,
             "Status": members.Status,
             "HasResponded": members.responded,
             "FirstRespondedDate": np.where(members.responded, to_date(t), np.datetime64("NaT")),
@@ -165,3 +183,89 @@ def campaign_tables(rng, campaigns, tactic_index, people, q_starts) -> list[Tabl
             "crm", "CampaignMember", out, ["CreatedDate", "SystemModstamp"], ["FirstRespondedDate"]
         ),
     ]
+
+
+def _container_costs(own, c: pd.DataFrame) -> pd.DataFrame:
+    """Strategies and programmes carry their own spend (agency retainers, programme
+    management), so hierarchy rollups add a parent's cost to its children's."""
+    c = c.copy()
+    container = c.Type.isin(["Strategy", "Programme"]).to_numpy()
+    budget = np.round(own.uniform(2_000, 12_000, len(c)), -2)
+    spent = np.where(
+        c._start.to_numpy() < HORIZON, np.round(budget * own.uniform(0.8, 1.1, len(c)), 2), 0.0
+    )
+    c["BudgetedCost"] = np.where(container, budget, c.BudgetedCost)
+    c["ActualCost"] = np.where(container, spent, c.ActualCost)
+    return c
+
+
+def _extra_touches(own, people, opps, accounts, tactic_index, q_starts, type_of, label_of):
+    """Touches beyond the response that engaged a person, for attribution to have paths:
+    nurture responses between engagement and the deal's creation (on the lead before it
+    converted, on its contact after), a response while the deal is open, and account-based
+    campaigns reaching both contacts of a quarter of the accounts (a share respond)."""
+    n_q = len(q_starts) - 1
+    tactics = sorted({t for (_, t) in tactic_index})
+    rows = []
+    lead_deals = opps[opps.person.to_numpy() >= 0]
+    p = lead_deals.person.to_numpy()
+    start = np.nan_to_num(people.engaged.to_numpy()[p], nan=people.known.to_numpy()[p])
+    created = lead_deals.created.to_numpy()
+    sql = people.sql.to_numpy()[p]
+    extra_n = np.where(own.random(len(p)) < 0.65, own.integers(1, 4, len(p)), 0)
+    for k in range(3):
+        m = (extra_n > k) & (created > start + 1)
+        t = start[m] + (created[m] - start[m]) * own.uniform(0.05, 0.95, m.sum())
+        rows.append((p[m], t, own.choice(tactics, m.sum()), t >= sql[m]))
+    # one response while the deal is open
+    close = np.where(np.isnan(lead_deals.close_t.to_numpy()), HORIZON, lead_deals.close_t)
+    m = (own.random(len(p)) < 0.3) & (close > created + 2)
+    t = created[m] + (close[m] - created[m]) * own.uniform(0.1, 0.9, m.sum())
+    rows.append((p[m], t, own.choice(tactics, m.sum()), np.ones(m.sum(), dtype=bool)))
+    frames = []
+    for person, t, ttype, as_contact in rows:
+        qi = np.clip(np.searchsorted(q_starts, t, side="right") - 1, 0, n_q - 1)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "CampaignId": [tactic_index[(int(q), tt)] for q, tt in zip(qi, ttype, strict=True)],
+                    "LeadId": np.where(as_contact, None, people.lead_id.to_numpy()[person]),
+                    "ContactId": np.where(as_contact, people.contact_id.to_numpy()[person], None),
+                    "responded": True,
+                    "t": t,
+                }
+            )
+        )
+    # account-based marketing: both account contacts of a quarter of the accounts
+    n_acc = len(accounts)
+    acc_contacts = ids("003", 2 * n_acc, start=10**12)
+    targeted = np.nonzero(own.random(n_acc) < 0.25)[0]
+    acc_created = np.maximum(accounts._created.to_numpy()[targeted], -700.0) + 2
+    t = acc_created + own.uniform(0, 400, len(targeted))
+    abm_type = own.choice(["Direct Mail", "Account Email"], len(targeted))
+    qi = np.clip(np.searchsorted(q_starts, t, side="right") - 1, 0, n_q - 1)
+    for j in range(2):
+        responded = own.random(len(targeted)) < 0.4
+        frames.append(
+            pd.DataFrame(
+                {
+                    "CampaignId": [
+                        tactic_index[(int(q), tt)] for q, tt in zip(qi, abm_type, strict=True)
+                    ],
+                    "LeadId": None,
+                    "ContactId": acc_contacts[2 * targeted + j],
+                    "responded": responded,
+                    "t": t + 0.01 * j,
+                }
+            )
+        )
+    extra = pd.concat(frames, ignore_index=True)
+    extra = extra[extra.t < HORIZON]
+    # a person is a member of a campaign once
+    extra = extra.drop_duplicates(["CampaignId", "LeadId", "ContactId"]).reset_index(drop=True)
+    extra["Status"] = [
+        label_of[type_of[c]][1 if r else 0][0]
+        for c, r in zip(extra.CampaignId, extra.responded, strict=True)
+    ]
+    extra["Id"] = ids("00v", len(extra), start=10**12)
+    return extra

@@ -68,7 +68,7 @@ def generate(scale: str, seed: int) -> list[Table]:
     tables += contact_tables(rng, people, accounts, opps)
     tables += opportunity_tables(rng, opps, opp_events)
     tables += [products, line_items]
-    tables += campaign_tables(rng, campaigns, tactic_index, people, q_starts)
+    tables += campaign_tables(rng, campaigns, tactic_index, people, q_starts, opps, accounts, users)
     tables += marketing_tables(rng, people, tactic_index, q_starts)
     tables += activity_tables(rng, opps, people)
     tables += reference_tables(rates, users, opps, people, q_starts)

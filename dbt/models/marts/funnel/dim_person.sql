@@ -61,15 +61,15 @@ persons as (
     from person_firsts
 ),
 
--- The channel of the first campaign the person responded to.
+-- The marketing lever of the first campaign the person responded to.
 first_responses as (
     select
         person_id,
-        marketing_channel
+        marketing_lever
     from (
         select
             responses.person_id,
-            channels.marketing_channel,
+            channels.marketing_lever,
             row_number() over (
                 partition by responses.person_id
                 order by responses.responded_at, responses.campaign_member_id
@@ -106,7 +106,7 @@ final as (
         coalesce(leads.lead_source, contacts.lead_source) as lead_source,
         coalesce(accounts.region, country_region.region) as region,
         coalesce(accounts.segment, employee_bands.segment) as segment,
-        first_responses.marketing_channel as channel
+        first_responses.marketing_lever as channel
     from persons
     left join leads
         on persons.lead_id = leads.lead_id

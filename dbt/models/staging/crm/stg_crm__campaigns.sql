@@ -19,6 +19,7 @@ final as (
         expected_response,
         number_sent,
         is_active,
+        owner_id,
         created_date as created_at,
         system_modstamp as modified_at,
         _batch as source_batch,
