@@ -39,6 +39,18 @@ def xs_warehouse(xs_landing, dbt_manifest, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sample_warehouse(dbt_manifest, tmp_path_factory) -> Path:
+    """The committed sample (seeds/landing) run once, as `make run` runs it, shared by the
+    tests that assert on its concrete rows."""
+    from support import failures, run_refresh
+
+    warehouse = tmp_path_factory.mktemp("sample") / "warehouse"
+    result = run_refresh(REPO / "seeds" / "landing", warehouse)
+    assert result.success, failures(result)
+    return warehouse
+
+
+@pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """dbt's manifest, which the Dagster definitions read; parsed once if missing."""
     manifest = REPO / "dbt" / "target" / "manifest.json"

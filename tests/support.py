@@ -115,3 +115,41 @@ def extract_current_state(landing: Path, source: str, obj: str):
     if "IsDeleted" in rows.columns:
         rows = rows[rows["IsDeleted"].str.lower() != "true"]
     return rows.drop(columns="_order")
+
+
+def recount_won_deals(landing: Path, start=None, end=None, exclusions: bool = True):
+    """Won deals straight from the Opportunity and DatedConversionRate extracts: one row per
+    deal won (stage_mapping seed) with its close date and its ACV (else Amount) in corporate
+    currency at the dated rate of its close date; closing between ``start`` and ``end`` when
+    given; the opportunity_exclusions seed applied unless ``exclusions`` is False."""
+    import pandas as pd
+
+    seeds = Path(__file__).resolve().parents[1] / "dbt" / "seeds"
+    stages = pd.read_csv(seeds / "stage_mapping.csv")
+    won_stages = set(stages.loc[stages["is_won"] & ~stages["is_excluded"], "stage_name"])
+    opps = extract_current_state(landing, "crm", "Opportunity")
+    opps["close"] = pd.to_datetime(opps["CloseDate"]).dt.date
+    won = opps[opps["StageName"].isin(won_stages)]
+    if start is not None:
+        won = won[won["close"] >= start]
+    if end is not None:
+        won = won[won["close"] <= end]
+    if exclusions:
+        excluded = set(pd.read_csv(seeds / "opportunity_exclusions.csv")["opportunity_id"])
+        won = won[~won["Id"].isin(excluded)]
+    rates = extract_current_state(landing, "crm", "DatedConversionRate")
+
+    def rate(iso: str, day) -> float:
+        match = rates[
+            (rates["IsoCode"] == iso)
+            & (rates["StartDate"] <= day.isoformat())
+            & (day.isoformat() < rates["NextStartDate"])
+        ]
+        return float(match["ConversionRate"].iloc[0]) if len(match) == 1 else 1.0
+
+    acv_local = won["ACV__c"].where(won["ACV__c"] != "", won["Amount"]).astype(float)
+    acv = [
+        a / rate(iso, day)
+        for a, iso, day in zip(acv_local, won["CurrencyIsoCode"], won["close"], strict=True)
+    ]
+    return pd.DataFrame({"Id": won["Id"].to_numpy(), "close": won["close"].to_numpy(), "acv": acv})

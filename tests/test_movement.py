@@ -5,9 +5,8 @@ to the quarter-to-date window."""
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from support import extract_current_state, failures, query, run_refresh
+from support import query, recount_won_deals
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[1]
@@ -19,12 +18,8 @@ BUCKETS = {
 
 
 @pytest.fixture(scope="module")
-def sample_db(dbt_manifest, tmp_path_factory) -> Path:
-    """The committed sample run once, as `make run` runs it."""
-    warehouse = tmp_path_factory.mktemp("sample") / "warehouse"
-    result = run_refresh(SAMPLE, warehouse)
-    assert result.success, failures(result)
-    return warehouse / "published" / "analytics.duckdb"
+def sample_db(sample_warehouse) -> Path:
+    return sample_warehouse / "published" / "analytics.duckdb"
 
 
 def _as_of(db: Path) -> date:
@@ -50,34 +45,7 @@ def test_won_since_the_quarter_started_recounted_from_the_extracts(sample_db):
         "between period_start_date and period_start_date + interval 92 day "
         "and window_start_date = period_start_date - interval 1 day limit 1",
     )
-    opps = extract_current_state(SAMPLE, "crm", "Opportunity")
-    stages = pd.read_csv(REPO / "dbt" / "seeds" / "stage_mapping.csv")
-    won_stages = set(stages.loc[stages["is_won"] & ~stages["is_excluded"], "stage_name"])
-    excluded_ids = set(
-        pd.read_csv(REPO / "dbt" / "seeds" / "opportunity_exclusions.csv")["opportunity_id"]
-    )
-    opps["close"] = pd.to_datetime(opps["CloseDate"]).dt.date
-    won = opps[
-        opps["StageName"].isin(won_stages)
-        & (opps["close"] >= start)
-        & (opps["close"] <= as_of)
-        & ~opps["Id"].isin(excluded_ids)
-    ]
-    rates = extract_current_state(SAMPLE, "crm", "DatedConversionRate")
-
-    def rate(iso: str, day: date) -> float:
-        match = rates[
-            (rates["IsoCode"] == iso)
-            & (rates["StartDate"] <= day.isoformat())
-            & (day.isoformat() < rates["NextStartDate"])
-        ]
-        return float(match["ConversionRate"].iloc[0]) if len(match) == 1 else 1.0
-
-    acv_local = won["ACV__c"].where(won["ACV__c"] != "", won["Amount"]).astype(float)
-    acv = [
-        a / rate(iso, day)
-        for a, iso, day in zip(acv_local, won["CurrencyIsoCode"], won["close"], strict=True)
-    ]
+    acv = list(recount_won_deals(SAMPLE, start, as_of)["acv"])
     expected = sum(a for a in acv if a > 0)
     ((moved, deals),) = query(
         sample_db,
@@ -138,23 +106,8 @@ def test_a_closed_quarters_final_closed_won_recounted_from_the_extracts(sample_d
         "from marts.mart_forecast_trajectory where is_quarter_closed "
         "group by all order by period_start_date desc limit 1",
     )
-    opps = extract_current_state(SAMPLE, "crm", "Opportunity")
-    stages = pd.read_csv(REPO / "dbt" / "seeds" / "stage_mapping.csv")
-    won_stages = set(stages.loc[stages["is_won"] & ~stages["is_excluded"], "stage_name"])
-    opps["close"] = pd.to_datetime(opps["CloseDate"]).dt.date
-    won = opps[
-        opps["StageName"].isin(won_stages) & (opps["close"] >= start) & (opps["close"] <= end)
-    ]
-    rates = extract_current_state(SAMPLE, "crm", "DatedConversionRate")
-    total = 0.0
-    for _, deal in won.iterrows():
-        acv = float(deal["ACV__c"] or deal["Amount"])
-        day = deal["close"].isoformat()
-        match = rates[
-            (rates["IsoCode"] == deal["CurrencyIsoCode"])
-            & (rates["StartDate"] <= day)
-            & (day < rates["NextStartDate"])
-        ]
-        total += acv / (float(match["ConversionRate"].iloc[0]) if len(match) == 1 else 1.0)
+    # the quarter's deals as the sample records them: no exclusion list in play
+    won = recount_won_deals(SAMPLE, start, end, exclusions=False)
+    total = won["acv"].sum()
     assert len(won) >= 5, quarter
     assert final == pytest.approx(total, rel=1e-9)

@@ -137,3 +137,40 @@ def accuracy_chart(rows: pd.DataFrame) -> str:
     )
     exact = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(strokeDash=[4, 3]).encode(y="y:Q")
     return to_svg((lines + exact).properties(width=560, height=220))
+
+
+LEVER_SERIES = {"actual_cost": "cost", "sourced_pipeline_w_shaped": "sourced pipeline (W-shaped)"}
+
+
+def lever_chart(rows: pd.DataFrame) -> str:
+    """Cost against the pipeline it sourced, a pair of bars per lever and channel. Pipeline
+    no campaign touched has no cost to weigh against: it stays in the table only."""
+    rows = rows[rows["marketing_lever"] != "unattributed"]
+    frame = rows.assign(
+        label=rows["marketing_lever"].str.replace("_", " ")
+        + " / "
+        + rows["marketing_channel"].str.replace("_", " ")
+    ).melt(id_vars=["label"], value_vars=list(LEVER_SERIES), var_name="series", value_name="amount")
+    frame["series"] = frame["series"].map(LEVER_SERIES)
+    frame["amount"] = frame["amount"].fillna(0.0)
+    order = list(dict.fromkeys(frame["label"]))
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+            yOffset=alt.YOffset("series:N", sort=list(LEVER_SERIES.values())),
+            x=alt.X("amount:Q", title=None, axis=alt.Axis(format="~s")),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                sort=list(LEVER_SERIES.values()),
+                scale=alt.Scale(range=["#c8553d", "#4c78a8"]),
+                legend=alt.Legend(labelLimit=0, orient="top"),
+            ),
+        )
+        # room on the left: the browser's font can be wider than the one the labels were
+        # measured with
+        .properties(width=520, height=alt.Step(9), padding={"left": 60, "top": 5})
+    )
+    return to_svg(chart)

@@ -168,6 +168,21 @@ def shape_forecast_accuracy(rows: pd.DataFrame, as_of: date) -> dict:
     }
 
 
+def shape_marketing_levers(rows: pd.DataFrame, as_of: date) -> dict:
+    """Per quarter (the current one first): its lever and channel rows and their chart."""
+    quarters = []
+    for period, in_period in rows.groupby("fiscal_period", sort=False):
+        quarters.append(
+            {
+                "fiscal_period": period,
+                "is_current": bool(in_period["is_current"].iloc[0]),
+                "rows": _records(in_period),
+                "svg": charts.lever_chart(in_period),
+            }
+        )
+    return {"quarters": quarters}
+
+
 @dataclass(frozen=True)
 class Section:
     name: str
@@ -186,6 +201,8 @@ SECTIONS = [
     Section("trend", "Trend through the quarter", shape_trend),
     Section("forecast_accuracy", "Forecast accuracy", shape_forecast_accuracy),
     Section("funnel", "The funnel against its 12-month baseline", shape_funnel),
+    Section("marketing_levers", "What marketing spend produced", shape_marketing_levers),
+    Section("campaign_strategies", "Campaign strategies over their lifetime"),
 ]
 
 

@@ -153,8 +153,7 @@ def campaign_tables(
     extra = _extra_touches(own, people, opps, accounts, tactic_index, q_starts, type_of, label_of)
     known = set(zip(members.CampaignId, members.LeadId.fillna(""), strict=True))
     dup = [
-        (cid, lid or "") in known
-        for cid, lid in zip(extra.CampaignId, extra.LeadId, strict=True)
+        (cid, lid or "") in known for cid, lid in zip(extra.CampaignId, extra.LeadId, strict=True)
     ]
     extra = extra[~np.array(dup, dtype=bool)] if len(extra) else extra
     members = pd.concat([members, extra.drop(columns=["t"])], ignore_index=True)
@@ -203,7 +202,8 @@ def _extra_touches(own, people, opps, accounts, tactic_index, q_starts, type_of,
     """Touches beyond the response that engaged a person, for attribution to have paths:
     nurture responses between engagement and the deal's creation (on the lead before it
     converted, on its contact after), a response while the deal is open, and account-based
-    campaigns reaching both contacts of a quarter of the accounts (a share respond)."""
+    campaigns reaching both contacts of an account before a sales-sourced deal or at random
+    (half of them respond)."""
     n_q = len(q_starts) - 1
     tactics = sorted({t for (_, t) in tactic_index})
     rows = []
@@ -228,7 +228,9 @@ def _extra_touches(own, people, opps, accounts, tactic_index, q_starts, type_of,
         frames.append(
             pd.DataFrame(
                 {
-                    "CampaignId": [tactic_index[(int(q), tt)] for q, tt in zip(qi, ttype, strict=True)],
+                    "CampaignId": [
+                        tactic_index[(int(q), tt)] for q, tt in zip(qi, ttype, strict=True)
+                    ],
                     "LeadId": np.where(as_contact, None, people.lead_id.to_numpy()[person]),
                     "ContactId": np.where(as_contact, people.contact_id.to_numpy()[person], None),
                     "responded": True,
@@ -236,16 +238,24 @@ def _extra_touches(own, people, opps, accounts, tactic_index, q_starts, type_of,
                 }
             )
         )
-    # account-based marketing: both account contacts of a quarter of the accounts
+    # account-based marketing: both contacts of the account of 40% of the deals that did not
+    # come from a lead, in the months before the deal, and of a tenth of the accounts at random
     n_acc = len(accounts)
     acc_contacts = ids("003", 2 * n_acc, start=10**12)
-    targeted = np.nonzero(own.random(n_acc) < 0.25)[0]
-    acc_created = np.maximum(accounts._created.to_numpy()[targeted], -700.0) + 2
-    t = acc_created + own.uniform(0, 400, len(targeted))
+    sales_deals = opps[(opps.person.to_numpy() < 0) & (own.random(len(opps)) < 0.4)]
+    random_acc = np.nonzero(own.random(n_acc) < 0.1)[0]
+    acc_created = np.maximum(accounts._created.to_numpy()[random_acc], -700.0) + 2
+    targeted = np.concatenate([sales_deals.account.to_numpy(), random_acc])
+    t = np.concatenate(
+        [
+            sales_deals.created.to_numpy() - own.uniform(5, 150, len(sales_deals)),
+            acc_created + own.uniform(0, 400, len(random_acc)),
+        ]
+    )
     abm_type = own.choice(["Direct Mail", "Account Email"], len(targeted))
     qi = np.clip(np.searchsorted(q_starts, t, side="right") - 1, 0, n_q - 1)
     for j in range(2):
-        responded = own.random(len(targeted)) < 0.4
+        responded = own.random(len(targeted)) < 0.5
         frames.append(
             pd.DataFrame(
                 {

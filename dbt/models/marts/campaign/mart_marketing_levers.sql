@@ -7,8 +7,8 @@
     the person's (responses, MQLs) or the deal's (pipeline, won ACV);
     lead_source 'all' is every lead source, counted again from the base rows
     (people and deals once). Cost is spent on campaigns, not lead sources: it
-    is on the 'all' rows only, in the quarter of each campaign's start date,
-    as are cost per pipeline dollar (actual cost / sourced pipeline of the
+    is on the 'all' rows only (never on 'unattributed'), in the quarter of each
+    campaign's start date, as are cost per pipeline dollar (actual cost / sourced pipeline of the
     attribution_reporting_model) and ROI per model ((won ACV - actual cost) /
     actual cost, null when the cost is 0). Influenced pipeline counts a deal
     once per row, so it does not add up across levers.
@@ -16,6 +16,9 @@
     lead_source. -#}
 {%- set models = attribution_models() -%}
 {%- set reporting_model = var('attribution_reporting_model') -%}
+{#- Cost belongs to campaigns: the 'all' rows of a lever carry it; lead-source
+    rows and the unattributed lever (no campaign) have none. -#}
+{%- set carries_cost = "keys.lead_source = 'all' and keys.marketing_lever <> 'unattributed'" -%}
 with campaigns as (
     select
         campaign_id,
@@ -253,9 +256,8 @@ final as (
         keys.marketing_lever,
         keys.marketing_channel,
         keys.lead_source,
-        case when keys.lead_source = 'all' then amount_measures.actual_cost end as actual_cost,
-        case when keys.lead_source = 'all' then amount_measures.budgeted_cost end
-            as budgeted_cost,
+        case when {{ carries_cost }} then amount_measures.actual_cost end as actual_cost,
+        case when {{ carries_cost }} then amount_measures.budgeted_cost end as budgeted_cost,
         coalesce(person_measures.responses, 0) as responses,
         coalesce(person_measures.mqls, 0) as mqls,
         coalesce(deal_measures.influenced_opportunities, 0) as influenced_opportunities,
@@ -267,13 +269,13 @@ final as (
         coalesce(amount_measures.won_acv_{{ model }}, 0) as won_acv_{{ model }}
         {%- endfor %},
         case
-            when keys.lead_source = 'all'
+            when {{ carries_cost }}
                 then amount_measures.actual_cost
                 / nullif(amount_measures.sourced_pipeline_{{ reporting_model }}, 0)
         end as cost_per_pipeline_dollar
         {%- for model in models %},
         case
-            when keys.lead_source = 'all'
+            when {{ carries_cost }}
                 then (amount_measures.won_acv_{{ model }} - amount_measures.actual_cost)
                 / nullif(amount_measures.actual_cost, 0)
         end as roi_{{ model }}
