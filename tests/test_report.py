@@ -228,6 +228,14 @@ def page(published, manifest):
                     rows: [...t.querySelectorAll('tbody tr')].map(r => [r.dataset.bucket,
                         r.querySelector('[data-column=amount_corp]').textContent.trim()])}))""",
             )
+            levers = tab.eval_on_selector_all(
+                "table.levers",
+                """tables => tables.map(t => ({period: t.dataset.fiscalPeriod,
+                    rows: [...t.querySelectorAll('tbody tr')].map(r => ({
+                        lever: r.dataset.lever, channel: r.dataset.channel,
+                        cells: Object.fromEntries([...r.querySelectorAll('[data-column]')]
+                            .map(c => [c.dataset.column, c.textContent.trim()]))}))}))""",
+            )
             charts = tab.locator("figure svg").count()
             title = tab.title()
         finally:
@@ -238,6 +246,7 @@ def page(published, manifest):
         "cells": cells,
         "funnel": funnel,
         "waterfalls": waterfalls,
+        "levers": levers,
         "charts": charts,
         "title": title,
     }
@@ -248,7 +257,9 @@ def test_the_report_opens_from_disk_without_errors_or_network(page, manifest):
     assert page["errors"] == []
     assert page["requests"] and all(u.startswith(("file:", "data:")) for u in page["requests"])
     assert page["title"] == f"Pipeline review as of {manifest['as_of_date']}"
-    assert page["charts"] == 5  # two waterfalls, the trend, forecast accuracy, the funnel
+    # two waterfalls, the trend, forecast accuracy, the funnel, and a lever chart per quarter
+    assert len(page["levers"]) == 2
+    assert page["charts"] == 7
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
 
 
@@ -335,3 +346,31 @@ def test_the_waterfall_section_starts_and_ends_at_the_apms_open_pipeline(page, p
                 f"and fiscal_period = '{quarter}'",
             )
             assert rows[bucket] == amount(apm[0]), (window, bucket)
+
+
+@pytest.mark.e2e
+def test_the_lever_tables_show_the_marts_rows(page, published):
+    """Every lever and channel row of both quarters is its mart_marketing_levers row (all lead
+    sources): the same cost, responses, sourced pipeline and ROI as the page rounds them."""
+    columns = ["actual_cost", "responses", "sourced_pipeline_w_shaped", "roi_w_shaped"]
+    for table in page["levers"]:
+        rows = query(
+            published / "analytics.duckdb",
+            f"select marketing_lever, marketing_channel, {', '.join(columns)} "
+            "from marts.mart_marketing_levers "
+            f"where lead_source = 'all' and fiscal_period = '{table['period']}'",
+        )
+        expected = {
+            (lever, channel): {
+                "actual_cost": amount(cost),
+                "responses": amount(responses),
+                "sourced_pipeline_w_shaped": amount(pipeline),
+                "roi_w_shaped": pct(roi, signed=True),
+            }
+            for lever, channel, cost, responses, pipeline, roi in rows
+        }
+        shown = {
+            (r["lever"], r["channel"]): {c: r["cells"][c] for c in columns} for r in table["rows"]
+        }
+        assert shown == expected, table["period"]
+        assert ("unattributed", "unattributed") in shown
