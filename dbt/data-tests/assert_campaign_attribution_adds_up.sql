@@ -53,31 +53,42 @@ deals as (
     left join {{ ref('fct_opportunity_version') }} as at_creation
         on
             opportunities.opportunity_id = at_creation.opportunity_id
-            and {{ version_valid_on('at_creation', 'opportunities.pipeline_created_date') }}
+            and {{ version_valid_on(
+                'at_creation', 'opportunities.pipeline_created_date'
+            ) }}
     where not opportunities.is_excluded
 ),
 
 expected as (
     select
-        sum(case when pipeline_created_date is not null then coalesce(acv_at_creation, 0) else 0 end)
+        sum(
+            case
+                when
+                    pipeline_created_date is not null
+                    then coalesce(acv_at_creation, 0)
+                else 0
+            end
+        )
             as pipeline,
         sum(case when is_won then coalesce(acv_corp, 0) else 0 end) as won,
-        count(case when pipeline_created_date is not null or is_won then 1 end) as deals
+        count(
+            case when pipeline_created_date is not null or is_won then 1 end
+        ) as deals
     from deals
 ),
 
 model_totals as (
     {%- for model in models %}
-    select
-        '{{ model }}' as attribution_model,
-        coalesce(sum(credited_pipeline_corp), 0) as pipeline,
-        coalesce(sum(credited_won_acv_corp), 0) as won,
-        count(distinct opportunity_id) as deals
-    from credits
-    where attribution_model = '{{ model }}'
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ model }}' as attribution_model,
+            coalesce(sum(credited_pipeline_corp), 0) as pipeline,
+            coalesce(sum(credited_won_acv_corp), 0) as won,
+            count(distinct opportunity_id) as deals
+        from credits
+        where attribution_model = '{{ model }}'
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -88,7 +99,8 @@ total_failures as (
         'credits ' || cast(model_totals.pipeline as {{ dbt.type_string() }})
         || ' / ' || cast(model_totals.won as {{ dbt.type_string() }})
         || ' for ' || cast(model_totals.deals as {{ dbt.type_string() }})
-        || ' deals; expected ' || cast(expected.pipeline as {{ dbt.type_string() }})
+        || ' deals; expected '
+        || cast(expected.pipeline as {{ dbt.type_string() }})
         || ' / ' || cast(expected.won as {{ dbt.type_string() }})
         || ' for ' || cast(expected.deals as {{ dbt.type_string() }}) as problem
     from model_totals

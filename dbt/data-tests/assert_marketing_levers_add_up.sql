@@ -12,21 +12,46 @@ with levers as (
 
 lever_sums as (
     {%- for model in models %}
-    select
-        fiscal_period,
-        '{{ model }}' as attribution_model,
-        sum(case when lead_source = 'all' then sourced_pipeline_{{ model }} else 0 end)
-            as pipeline_all,
-        sum(case when lead_source <> 'all' then sourced_pipeline_{{ model }} else 0 end)
-            as pipeline_by_source,
-        sum(case when lead_source = 'all' then won_acv_{{ model }} else 0 end) as won_all,
-        sum(case when lead_source <> 'all' then won_acv_{{ model }} else 0 end)
-            as won_by_source
-    from levers
-    group by fiscal_period
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            fiscal_period,
+            '{{ model }}' as attribution_model,
+            sum(
+                case
+                    when
+                        lead_source = 'all'
+                        then sourced_pipeline_{{ model }}
+                    else
+                        0
+                end
+            )
+                as pipeline_all,
+            sum(
+                case
+                    when
+                        lead_source <> 'all'
+                        then sourced_pipeline_{{ model }}
+                    else
+                        0
+                end
+            )
+                as pipeline_by_source,
+            sum(
+                case
+                    when lead_source = 'all' then won_acv_{{ model }} else 0
+                end
+            )
+                as won_all,
+            sum(
+                case
+                    when lead_source <> 'all' then won_acv_{{ model }} else 0
+                end
+            )
+                as won_by_source
+        from levers
+        group by fiscal_period
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -87,7 +112,8 @@ lever_costs as (
 )
 
 select
-    coalesce(lever_sums.fiscal_period, credited_sums.fiscal_period) as fiscal_period,
+    coalesce(lever_sums.fiscal_period, credited_sums.fiscal_period)
+        as fiscal_period,
     coalesce(lever_sums.attribution_model, credited_sums.attribution_model)
         as attribution_model,
     'sourced pipeline or won ACV' as measure
@@ -97,11 +123,22 @@ full outer join credited_sums
         lever_sums.fiscal_period = credited_sums.fiscal_period
         and lever_sums.attribution_model = credited_sums.attribution_model
 where
-    abs(coalesce(lever_sums.pipeline_all, 0) - coalesce(credited_sums.pipeline, 0)) > 0.01
-    or abs(coalesce(lever_sums.pipeline_by_source, 0) - coalesce(credited_sums.pipeline, 0))
+    abs(
+        coalesce(lever_sums.pipeline_all, 0)
+        - coalesce(credited_sums.pipeline, 0)
+    )
     > 0.01
-    or abs(coalesce(lever_sums.won_all, 0) - coalesce(credited_sums.won, 0)) > 0.01
-    or abs(coalesce(lever_sums.won_by_source, 0) - coalesce(credited_sums.won, 0)) > 0.01
+    or abs(
+        coalesce(lever_sums.pipeline_by_source, 0)
+        - coalesce(credited_sums.pipeline, 0)
+    )
+    > 0.01
+    or abs(coalesce(lever_sums.won_all, 0) - coalesce(credited_sums.won, 0))
+    > 0.01
+    or abs(
+        coalesce(lever_sums.won_by_source, 0) - coalesce(credited_sums.won, 0)
+    )
+    > 0.01
 union all
 select
     coalesce(costs.fiscal_period, lever_costs.fiscal_period) as fiscal_period,
@@ -109,4 +146,6 @@ select
     'actual cost' as measure
 from costs
 full outer join lever_costs on costs.fiscal_period = lever_costs.fiscal_period
-where abs(coalesce(costs.actual_cost, 0) - coalesce(lever_costs.actual_cost, 0)) > 0.01
+where
+    abs(coalesce(costs.actual_cost, 0) - coalesce(lever_costs.actual_cost, 0))
+    > 0.01

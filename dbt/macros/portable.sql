@@ -222,3 +222,10 @@
 {% macro spark__array_element(expression, position) -%}
     element_at({{ expression }}, {{ position }})
 {%- endmacro %}
+
+{#- A double rounded to the cent the same way on every engine: PostgreSQL has no
+    round(double precision, integer), and rounding binary doubles differs by
+    engine at half cents, so the value goes through an exact decimal first. -#}
+{% macro round_to_cents(expression) -%}
+    cast(round(cast({{ expression }} as decimal(38, 6)), 2) as {{ type_double() }})
+{%- endmacro %}

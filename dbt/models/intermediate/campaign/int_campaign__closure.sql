@@ -1,5 +1,5 @@
 {#- The campaign hierarchy as a closure table (docs/metrics.md §3.18): every
-    campaign paired with itself (depth 0) and with each campaign above it. Only
+    campaign paired with itself (hierarchy_depth 0) and with each campaign above it. Only
     campaigns with a sound line (int_campaign_hierarchy.hierarchy_issue null)
     take part: a campaign in a parent loop, below a missing parent or deeper
     than Salesforce's five levels is left out of every rollup (and reported),
@@ -20,13 +20,13 @@ closure as (
     select
         campaign_id as ancestor_campaign_id,
         campaign_id,
-        0 as depth
+        0 as hierarchy_depth
     from sound
     union all
     select
         sound.parent_id as ancestor_campaign_id,
         closure.campaign_id,
-        closure.depth + 1 as depth
+        closure.hierarchy_depth + 1 as hierarchy_depth
     from closure
     inner join sound on closure.ancestor_campaign_id = sound.campaign_id
     where sound.parent_id is not null

@@ -49,15 +49,19 @@ mapped as (
         end as responded_at,
         coalesce(
             members.has_responded
-            and cast(members.created_at as date) <> members.first_responded_date,
+            and cast(members.created_at as date)
+            <> members.first_responded_date,
             false
         ) as is_date_only
     from members
     inner join identities
         on
             identities.identity_type
-            = case when members.lead_id is not null then 'lead' else 'contact' end
-            and coalesce(members.lead_id, members.contact_id) = identities.identity_id
+            = case
+                when members.lead_id is not null then 'lead' else 'contact'
+            end
+            and coalesce(members.lead_id, members.contact_id)
+            = identities.identity_id
 ),
 
 final as (
@@ -70,11 +74,16 @@ final as (
         member_status,
         has_responded,
         member_created_at,
-        case when responded_at < {{ end_of_as_of }} then responded_at end as responded_at,
+        case
+            when responded_at < {{ end_of_as_of }} then responded_at
+        end as responded_at,
         is_date_only,
         {%- if var('touch_requires_response') %}
-            coalesce(responded_at < {{ end_of_as_of }}, false) as counts_as_touch,
-            case when responded_at < {{ end_of_as_of }} then responded_at end as touch_at
+            coalesce(responded_at < {{ end_of_as_of }}, false)
+                as counts_as_touch,
+            case
+                when responded_at < {{ end_of_as_of }} then responded_at
+            end as touch_at
         {%- else %}
             true as counts_as_touch,
             member_created_at as touch_at

@@ -33,7 +33,7 @@ final as (
     inner join stage_entries
         on
             responses.person_id = stage_entries.person_id
-            and stage_entries.entered_at >= responses.responded_at
+            and responses.responded_at <= stage_entries.entered_at
             and stage_entries.entered_at
             < {{ dbt.dateadd('day', followup, 'responses.responded_at') }}
 )

@@ -66,11 +66,16 @@ final as (
         hierarchy.hierarchy_issue,
         coalesce(levers.marketing_lever, rollups.descendant_lever, 'unmapped')
             as marketing_lever,
-        coalesce(levers.marketing_channel, rollups.descendant_channel, 'unmapped')
+        coalesce(
+            levers.marketing_channel, rollups.descendant_channel, 'unmapped'
+        )
             as marketing_channel,
-        cast(coalesce(campaigns.budgeted_cost, 0) as {{ type_double() }}) as budgeted_cost,
-        cast(coalesce(campaigns.actual_cost, 0) as {{ type_double() }}) as actual_cost,
-        cast(campaigns.expected_revenue as {{ type_double() }}) as expected_revenue,
+        cast(coalesce(campaigns.budgeted_cost, 0) as {{ type_double() }})
+            as budgeted_cost,
+        cast(coalesce(campaigns.actual_cost, 0) as {{ type_double() }})
+            as actual_cost,
+        cast(campaigns.expected_revenue as {{ type_double() }})
+            as expected_revenue,
         campaigns.expected_response as expected_response_pct,
         campaigns.number_sent,
         cast(rollups.budgeted_cost_in_hierarchy as {{ type_double() }})
@@ -83,7 +88,9 @@ final as (
         campaigns.created_at
     from campaigns
     left join hierarchy on campaigns.campaign_id = hierarchy.campaign_id
-    left join campaigns as roots on hierarchy.root_campaign_id = roots.campaign_id
+    left join
+        campaigns as roots
+        on hierarchy.root_campaign_id = roots.campaign_id
     left join rollups on campaigns.campaign_id = rollups.campaign_id
     left join levers on campaigns.type = levers.campaign_type
     left join {{ ref('dim_date') }} as start_calendar

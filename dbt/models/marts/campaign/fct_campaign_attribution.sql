@@ -51,10 +51,15 @@ opportunities as (
     left join versions as at_creation
         on
             opportunities.opportunity_id = at_creation.opportunity_id
-            and {{ version_valid_on('at_creation', 'opportunities.pipeline_created_date') }}
+            and {{ version_valid_on(
+                'at_creation', 'opportunities.pipeline_created_date'
+            ) }}
     where
         not opportunities.is_excluded
-        and (opportunities.pipeline_created_date is not null or opportunities.is_won)
+        and (
+            opportunities.pipeline_created_date is not null
+            or opportunities.is_won
+        )
 ),
 
 models as (
@@ -106,7 +111,9 @@ ranked as (
         ) as rank_last_before_pipeline,
         row_number() over (
             partition by
-                opportunity_id, attribution_model, coalesce(is_lead_creation_candidate, false)
+                opportunity_id,
+                attribution_model,
+                coalesce(is_lead_creation_candidate, false)
             order by touch_at desc, touch_id desc
         ) as rank_last_candidate,
         max(case when is_lead_creation_candidate then 1 else 0 end) over (
@@ -121,10 +128,13 @@ milestones as (
         rank_first = 1 as is_first_touch,
         case
             when has_lead_creation_candidate = 1
-                then coalesce(is_lead_creation_candidate, false) and rank_last_candidate = 1
+                then
+                    coalesce(is_lead_creation_candidate, false)
+                    and rank_last_candidate = 1
             else rank_first = 1
         end as is_lead_creation_touch,
-        is_before_pipeline and rank_last_before_pipeline = 1 as is_opportunity_creation_touch,
+        is_before_pipeline
+        and rank_last_before_pipeline = 1 as is_opportunity_creation_touch,
         is_won and rank_last = 1 as is_closed_won_touch
     from ranked
 ),
@@ -134,13 +144,21 @@ milestone_weights as (
         *,
         case when is_first_touch then first_touch_weight else 0 end
         + case when is_lead_creation_touch then lead_creation_weight else 0 end
-        + case when is_opportunity_creation_touch then opportunity_creation_weight else 0 end
+        + case
+            when
+                is_opportunity_creation_touch
+                then opportunity_creation_weight
+            else 0
+        end
         + case when is_closed_won_touch then closed_won_weight else 0 end
             as milestone_weight,
-        not (
+        not(
             (is_first_touch and first_touch_weight > 0)
             or (is_lead_creation_touch and lead_creation_weight > 0)
-            or (is_opportunity_creation_touch and opportunity_creation_weight > 0)
+            or (
+                is_opportunity_creation_touch
+                and opportunity_creation_weight > 0
+            )
             or (is_closed_won_touch and closed_won_weight > 0)
         ) as is_other_touch
     from milestones
@@ -152,9 +170,11 @@ raw_weights as (
         milestone_weight
         + case
             when is_other_touch
-                then other_weight / sum(case when is_other_touch then 1 else 0 end) over (
-                    partition by opportunity_id, attribution_model
-                )
+                then
+                    other_weight
+                    / sum(case when is_other_touch then 1 else 0 end) over (
+                        partition by opportunity_id, attribution_model
+                    )
             else 0
         end as raw_weight
     from milestone_weights
@@ -242,14 +262,18 @@ rounded as (
         opportunities.lead_source,
         opportunities.pipeline_acv_corp,
         opportunities.won_acv_corp,
-        round(credits.weight * opportunities.pipeline_acv_corp, 2) as pipeline_cents,
-        round(credits.weight * opportunities.won_acv_corp, 2) as won_cents,
+        {{ round_to_cents('credits.weight * opportunities.pipeline_acv_corp') }}
+            as pipeline_cents,
+        {{ round_to_cents('credits.weight * opportunities.won_acv_corp') }}
+            as won_cents,
         row_number() over (
             partition by credits.opportunity_id, credits.attribution_model
             order by credits.touch_at desc, credits.touch_id desc
         ) as remainder_rank
     from credits
-    inner join opportunities on credits.opportunity_id = opportunities.opportunity_id
+    inner join
+        opportunities
+        on credits.opportunity_id = opportunities.opportunity_id
 ),
 
 final as (
@@ -280,7 +304,8 @@ final as (
             when rounded.remainder_rank = 1
                 then rounded.pipeline_acv_corp - (
                     sum(rounded.pipeline_cents) over (
-                        partition by rounded.opportunity_id, rounded.attribution_model
+                        partition by
+                            rounded.opportunity_id, rounded.attribution_model
                     ) - rounded.pipeline_cents
                 )
             else rounded.pipeline_cents
@@ -289,7 +314,8 @@ final as (
             when rounded.remainder_rank = 1
                 then rounded.won_acv_corp - (
                     sum(rounded.won_cents) over (
-                        partition by rounded.opportunity_id, rounded.attribution_model
+                        partition by
+                            rounded.opportunity_id, rounded.attribution_model
                     ) - rounded.won_cents
                 )
             else rounded.won_cents

@@ -55,14 +55,14 @@ opportunities as (
 
 role_links as (
     select distinct
-        roles.opportunity_id,
+        contact_roles.opportunity_id,
         identities.person_id,
         'contact_role' as link_type
-    from {{ ref('stg_crm__opportunity_contact_roles') }} as roles
+    from {{ ref('stg_crm__opportunity_contact_roles') }} as contact_roles
     inner join identities
         on
             identities.identity_type = 'contact'
-            and roles.contact_id = identities.identity_id
+            and contact_roles.contact_id = identities.identity_id
 ),
 
 links as (
@@ -96,7 +96,9 @@ credited as (
         ) as is_sourcing_window
     from dated_touches
     inner join links on dated_touches.person_id = links.person_id
-    inner join opportunities on links.opportunity_id = opportunities.opportunity_id
+    inner join
+        opportunities
+        on links.opportunity_id = opportunities.opportunity_id
     where
         dated_touches.touch_date
         >= {{ dbt.dateadd('day', -lookback, 'opportunities.created_date') }}

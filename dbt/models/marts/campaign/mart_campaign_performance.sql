@@ -164,18 +164,18 @@ amount_events as (
 -- Every event in its fiscal quarter and in the campaign's lifetime.
 {%- for kind in ['person', 'deal', 'amount'] %}
 
-{{ kind }}_periods as (
-    select
-        events.*,
-        calendar.fiscal_quarter_label as fiscal_period
-    from {{ kind }}_events as events
-    inner join calendar on events.event_date = calendar.date_day
-    union all
-    select
-        events.*,
-        'lifetime' as fiscal_period
-    from {{ kind }}_events as events
-),
+    {{ kind }}_periods as (
+        select
+            events.*,
+            calendar.fiscal_quarter_label as fiscal_period
+        from {{ kind }}_events as events
+        inner join calendar on events.event_date = calendar.date_day
+        union all
+        select
+            events.*,
+            'lifetime' as fiscal_period
+        from {{ kind }}_events as events
+    ),
 {%- endfor %}
 
 person_measures as (
@@ -183,14 +183,30 @@ person_measures as (
         scopes.reporting_campaign_id as campaign_id,
         scopes.scope,
         events.fiscal_period,
-        count(distinct case when events.measure = 'member' then events.person_id end)
+        count(
+            distinct case
+                when events.measure = 'member' then events.person_id
+            end
+        )
             as members,
-        count(distinct case when events.measure = 'response' then events.person_id end)
+        count(
+            distinct case
+                when events.measure = 'response' then events.person_id
+            end
+        )
             as responses,
-        count(distinct case when events.measure = 'responded_member' then events.person_id end)
+        count(
+            distinct case
+                when events.measure = 'responded_member' then events.person_id
+            end
+        )
             as responded_members,
-        count(distinct case when events.measure = 'mql' then events.person_id end) as mqls,
-        count(distinct case when events.measure = 'sql' then events.person_id end) as sqls
+        count(
+            distinct case when events.measure = 'mql' then events.person_id end
+        ) as mqls,
+        count(
+            distinct case when events.measure = 'sql' then events.person_id end
+        ) as sqls
     from person_periods as events
     inner join scopes on events.campaign_id = scopes.campaign_id
     group by scopes.reporting_campaign_id, scopes.scope, events.fiscal_period
@@ -217,7 +233,8 @@ deal_measures as (
             as influenced_opportunities,
         sum(case when measure = 'influenced_pipeline' then amount else 0 end)
             as influenced_pipeline_corp,
-        count(case when measure = 'influenced_won' then 1 end) as influenced_won_deals,
+        count(case when measure = 'influenced_won' then 1 end)
+            as influenced_won_deals,
         sum(case when measure = 'influenced_won' then amount else 0 end)
             as influenced_won_acv_corp
     from distinct_deals
@@ -229,19 +246,32 @@ amount_measures as (
         scopes.reporting_campaign_id as campaign_id,
         scopes.scope,
         events.fiscal_period,
-        sum(case when events.measure = 'actual_cost' then events.amount else 0 end)
-            as actual_cost,
-        sum(case when events.measure = 'budgeted_cost' then events.amount else 0 end)
-            as budgeted_cost
-        {%- for model in models %},
+        {%- for model in models %}
+            sum(
+                case
+                    when events.measure = 'sourced_pipeline_{{ model }}'
+                        then events.amount
+                    else 0
+                end
+            ) as sourced_pipeline_{{ model }},
+            sum(
+                case
+                    when events.measure = 'won_acv_{{ model }}'
+                        then events.amount
+                    else 0
+                end
+            ) as won_acv_{{ model }},
+        {%- endfor %}
         sum(
-            case when events.measure = 'sourced_pipeline_{{ model }}' then events.amount else 0 end
-        ) as sourced_pipeline_{{ model }}
-        {%- endfor %}
-        {%- for model in models %},
-        sum(case when events.measure = 'won_acv_{{ model }}' then events.amount else 0 end)
-            as won_acv_{{ model }}
-        {%- endfor %}
+            case
+                when events.measure = 'actual_cost' then events.amount else 0
+            end
+        ) as actual_cost,
+        sum(
+            case
+                when events.measure = 'budgeted_cost' then events.amount else 0
+            end
+        ) as budgeted_cost
     from amount_periods as events
     inner join scopes on events.campaign_id = scopes.campaign_id
     group by scopes.reporting_campaign_id, scopes.scope, events.fiscal_period
@@ -250,11 +280,23 @@ amount_measures as (
 -- The lifetime row of every campaign and scope, and a quarter row wherever
 -- something happened.
 keys as (
-    select campaign_id, scope, fiscal_period from person_measures
+    select
+        campaign_id,
+        scope,
+        fiscal_period
+    from person_measures
     union
-    select campaign_id, scope, fiscal_period from deal_measures
+    select
+        campaign_id,
+        scope,
+        fiscal_period
+    from deal_measures
     union
-    select campaign_id, scope, fiscal_period from amount_measures
+    select
+        campaign_id,
+        scope,
+        fiscal_period
+    from amount_measures
 ),
 
 quarters as (
@@ -275,19 +317,21 @@ measured as (
         coalesce(person_measures.responded_members, 0) as responded_members,
         coalesce(person_measures.mqls, 0) as mqls,
         coalesce(person_measures.sqls, 0) as sqls,
-        coalesce(deal_measures.influenced_opportunities, 0) as influenced_opportunities,
-        coalesce(deal_measures.influenced_pipeline_corp, 0) as influenced_pipeline_corp,
+        coalesce(deal_measures.influenced_opportunities, 0)
+            as influenced_opportunities,
+        coalesce(deal_measures.influenced_pipeline_corp, 0)
+            as influenced_pipeline_corp,
         coalesce(deal_measures.influenced_won_deals, 0) as influenced_won_deals,
-        coalesce(deal_measures.influenced_won_acv_corp, 0) as influenced_won_acv_corp,
+        coalesce(deal_measures.influenced_won_acv_corp, 0)
+            as influenced_won_acv_corp,
+        {%- for model in models %}
+            coalesce(amount_measures.sourced_pipeline_{{ model }}, 0)
+                as sourced_pipeline_{{ model }},
+            coalesce(amount_measures.won_acv_{{ model }}, 0)
+                as won_acv_{{ model }},
+        {%- endfor %}
         coalesce(amount_measures.budgeted_cost, 0) as budgeted_cost,
         coalesce(amount_measures.actual_cost, 0) as actual_cost
-        {%- for model in models %},
-        coalesce(amount_measures.sourced_pipeline_{{ model }}, 0)
-            as sourced_pipeline_{{ model }}
-        {%- endfor %}
-        {%- for model in models %},
-        coalesce(amount_measures.won_acv_{{ model }}, 0) as won_acv_{{ model }}
-        {%- endfor %}
     from keys
     left join quarters on keys.fiscal_period = quarters.fiscal_quarter_label
     left join person_measures
@@ -324,13 +368,18 @@ final as (
         measured.responded_members,
         cast(measured.responded_members as {{ type_double() }})
         / nullif(measured.members, 0) as response_rate,
-        case when measured.scope = 'campaign' then campaigns.expected_response_pct end
+        case
+            when
+                measured.scope = 'campaign'
+                then campaigns.expected_response_pct
+        end
             as expected_response_pct,
         case
             when measured.scope = 'campaign'
-                then cast(measured.responded_members as {{ type_double() }})
-                / nullif(measured.members, 0)
-                / nullif(campaigns.expected_response_pct / 100.0, 0)
+                then
+                    cast(measured.responded_members as {{ type_double() }})
+                    / nullif(measured.members, 0)
+                    / nullif(campaigns.expected_response_pct / 100.0, 0)
         end as response_rate_vs_expected,
         measured.mqls,
         measured.sqls,
@@ -340,20 +389,23 @@ final as (
         measured.influenced_won_acv_corp,
         measured.budgeted_cost,
         measured.actual_cost,
-        measured.actual_cost / nullif(measured.responses, 0) as cost_per_response,
+        measured.actual_cost
+        / nullif(measured.responses, 0) as cost_per_response,
         measured.actual_cost / nullif(measured.mqls, 0) as cost_per_mql,
         measured.actual_cost / nullif(measured.influenced_opportunities, 0)
             as cost_per_opportunity,
-        measured.actual_cost / nullif(measured.influenced_won_deals, 0) as cost_per_won_deal
-        {%- for model in models %},
-        measured.sourced_pipeline_{{ model }}
+        measured.actual_cost / nullif(measured.influenced_won_deals, 0)
+            as cost_per_won_deal,
+        {%- for model in models %}
+            measured.sourced_pipeline_{{ model }},
         {%- endfor %}
-        {%- for model in models %},
-        measured.won_acv_{{ model }}
+        {%- for model in models %}
+            measured.won_acv_{{ model }},
         {%- endfor %}
-        {%- for model in models %},
-        (measured.won_acv_{{ model }} - measured.actual_cost)
-        / nullif(measured.actual_cost, 0) as roi_{{ model }}
+        {%- for model in models %}
+            (measured.won_acv_{{ model }} - measured.actual_cost)
+            / nullif(measured.actual_cost, 0) as roi_{{ model }}
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from measured
     inner join campaigns on measured.campaign_id = campaigns.campaign_id

@@ -18,7 +18,9 @@
 {%- set reporting_model = var('attribution_reporting_model') -%}
 {#- Cost belongs to campaigns: the 'all' rows of a lever carry it; lead-source
     rows and the unattributed lever (no campaign) have none. -#}
-{%- set carries_cost = "keys.lead_source = 'all' and keys.marketing_lever <> 'unattributed'" -%}
+{%- set carries_cost -%}
+    keys.lead_source = 'all' and keys.marketing_lever <> 'unattributed'
+{%- endset -%}
 with campaigns as (
     select
         campaign_id,
@@ -49,11 +51,13 @@ attribution as (
     select
         attribution.*,
         coalesce(campaigns.marketing_lever, 'unattributed') as marketing_lever,
-        coalesce(campaigns.marketing_channel, 'unattributed') as marketing_channel
+        coalesce(campaigns.marketing_channel, 'unattributed')
+            as marketing_channel
     from {{ ref('fct_campaign_attribution') }} as attribution
     left join campaigns
-        on attribution.campaign_id = campaigns.campaign_id
-        and not attribution.is_unattributed
+        on
+            attribution.campaign_id = campaigns.campaign_id
+            and not attribution.is_unattributed
 ),
 
 person_events as (
@@ -196,7 +200,8 @@ person_measures as (
         marketing_channel,
         fiscal_period,
         lead_source,
-        count(distinct case when measure = 'response' then person_id end) as responses,
+        count(distinct case when measure = 'response' then person_id end)
+            as responses,
         count(distinct case when measure = 'mql' then person_id end) as mqls
     from people_all
     group by marketing_lever, marketing_channel, fiscal_period, lead_source
@@ -220,26 +225,46 @@ amount_measures as (
         marketing_channel,
         fiscal_period,
         lead_source,
-        sum(case when measure = 'actual_cost' then amount else 0 end) as actual_cost,
-        sum(case when measure = 'budgeted_cost' then amount else 0 end) as budgeted_cost
-        {%- for model in models %},
-        sum(case when measure = 'sourced_pipeline_{{ model }}' then amount else 0 end)
-            as sourced_pipeline_{{ model }}
+        {%- for model in models %}
+            sum(
+                case
+                    when measure = 'sourced_pipeline_{{ model }}' then amount
+                    else 0
+                end
+            ) as sourced_pipeline_{{ model }},
+            sum(
+                case when measure = 'won_acv_{{ model }}' then amount else 0 end
+            ) as won_acv_{{ model }},
         {%- endfor %}
-        {%- for model in models %},
-        sum(case when measure = 'won_acv_{{ model }}' then amount else 0 end)
-            as won_acv_{{ model }}
-        {%- endfor %}
+        sum(case when measure = 'actual_cost' then amount else 0 end)
+            as actual_cost,
+        sum(case when measure = 'budgeted_cost' then amount else 0 end)
+            as budgeted_cost
     from amounts_all
     group by marketing_lever, marketing_channel, fiscal_period, lead_source
 ),
 
 keys as (
-    select marketing_lever, marketing_channel, fiscal_period, lead_source from person_measures
+    select
+        marketing_lever,
+        marketing_channel,
+        fiscal_period,
+        lead_source
+    from person_measures
     union
-    select marketing_lever, marketing_channel, fiscal_period, lead_source from deal_measures
+    select
+        marketing_lever,
+        marketing_channel,
+        fiscal_period,
+        lead_source
+    from deal_measures
     union
-    select marketing_lever, marketing_channel, fiscal_period, lead_source from amount_measures
+    select
+        marketing_lever,
+        marketing_channel,
+        fiscal_period,
+        lead_source
+    from amount_measures
 ),
 
 quarters as (
@@ -256,29 +281,45 @@ final as (
         keys.marketing_lever,
         keys.marketing_channel,
         keys.lead_source,
-        case when {{ carries_cost }} then amount_measures.actual_cost end as actual_cost,
-        case when {{ carries_cost }} then amount_measures.budgeted_cost end as budgeted_cost,
+        case
+            when {{ carries_cost }} then amount_measures.actual_cost
+        end as actual_cost,
+        case
+            when {{ carries_cost }} then amount_measures.budgeted_cost
+        end as budgeted_cost,
         coalesce(person_measures.responses, 0) as responses,
         coalesce(person_measures.mqls, 0) as mqls,
-        coalesce(deal_measures.influenced_opportunities, 0) as influenced_opportunities,
-        coalesce(deal_measures.influenced_pipeline_corp, 0) as influenced_pipeline_corp
-        {%- for model in models %},
-        coalesce(amount_measures.sourced_pipeline_{{ model }}, 0) as sourced_pipeline_{{ model }}
+        coalesce(deal_measures.influenced_opportunities, 0)
+            as influenced_opportunities,
+        coalesce(deal_measures.influenced_pipeline_corp, 0)
+            as influenced_pipeline_corp,
+        {%- for model in models %}
+            coalesce(amount_measures.sourced_pipeline_{{ model }}, 0)
+                as sourced_pipeline_{{ model }},
         {%- endfor %}
-        {%- for model in models %},
-        coalesce(amount_measures.won_acv_{{ model }}, 0) as won_acv_{{ model }}
-        {%- endfor %},
+        {%- for model in models %}
+            coalesce(amount_measures.won_acv_{{ model }}, 0)
+                as won_acv_{{ model }},
+        {%- endfor %}
         case
             when {{ carries_cost }}
-                then amount_measures.actual_cost
-                / nullif(amount_measures.sourced_pipeline_{{ reporting_model }}, 0)
-        end as cost_per_pipeline_dollar
-        {%- for model in models %},
-        case
-            when {{ carries_cost }}
-                then (amount_measures.won_acv_{{ model }} - amount_measures.actual_cost)
-                / nullif(amount_measures.actual_cost, 0)
-        end as roi_{{ model }}
+                then
+                    amount_measures.actual_cost
+                    / nullif(
+                        amount_measures.sourced_pipeline_{{ reporting_model }},
+                        0
+                    )
+        end as cost_per_pipeline_dollar,
+        {%- for model in models %}
+            case
+                when {{ carries_cost }}
+                    then (
+                        amount_measures.won_acv_{{ model }}
+                        - amount_measures.actual_cost
+                    )
+                    / nullif(amount_measures.actual_cost, 0)
+            end as roi_{{ model }}
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from keys
     left join quarters on keys.fiscal_period = quarters.fiscal_quarter_label
