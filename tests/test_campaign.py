@@ -1,13 +1,16 @@
 """Campaign accountability on the committed sample (seeds/landing): responses and members
 recounted from the CampaignMember and Lead extracts, people counted once in a hierarchy, every
-attribution model handing out the recounted bookings exactly, and the sample giving attribution
-real paths (several touches, untouched deals, primary campaigns)."""
+attribution model handing out the recounted bookings exactly, the sample giving attribution
+real paths (several touches, untouched deals, primary campaigns); and, on the xs sample, a
+campaign loop reported and left out of rollups without breaking the run."""
 
+import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import extract_current_state, query, recount_won_deals
+from support import extract_current_state, failures, query, recount_won_deals, run_refresh
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[1]
@@ -152,3 +155,45 @@ def test_the_levers_add_up_to_pipeline_generation_and_carry_the_costs(db):
     assert levers_pipeline == pytest.approx(pipeline, rel=1e-9)
     assert levers_cost == pytest.approx(cost, rel=1e-9) and cost > 0
     assert unattributed_cost is None
+
+
+def test_a_campaign_loop_is_reported_and_left_out_of_rollups(xs_landing, tmp_path):
+    """A new Campaign batch makes a programme the child of its own tactic. The run still
+    publishes; the hierarchy check warns; the programme and its tactics are named as a cycle,
+    have no hierarchy rows, and their strategy's rollup loses exactly their cost."""
+    landing = tmp_path / "landing"
+    shutil.copytree(xs_landing, landing)
+    campaigns = extract_current_state(landing, "crm", "Campaign")
+    programme = campaigns[campaigns["Type"] == "Programme"].iloc[0]
+    tactics = campaigns[campaigns["ParentId"] == programme["Id"]]
+    looped = programme.copy()
+    looped["ParentId"] = tactics["Id"].iloc[0]
+    looped["SystemModstamp"] = "2026-11-13T12:00:00Z"
+    newest = max(p.name for p in (landing / "crm" / "Opportunity").glob("*.csv"))
+    pd.DataFrame([looped]).to_csv(landing / "crm" / "Campaign" / newest, index=False)
+
+    warehouse = tmp_path / "warehouse"
+    result = run_refresh(landing, warehouse)
+    assert result.success, failures(result)
+    manifest = json.loads((warehouse / "published" / "manifest.json").read_text())
+    checks = {c["check"]: c["outcome"] for c in manifest["checks"]}
+    assert checks["assert_campaign_hierarchy_is_sound"] == "warned"
+
+    db = warehouse / "published" / "analytics.duckdb"
+    in_loop = {programme["Id"], *tactics["Id"]}
+    issues = dict(query(db, "select campaign_id, hierarchy_issue from marts.dim_campaign"))
+    assert {issues[c] for c in in_loop} == {"cycle"}
+    assert not query(
+        db,
+        "select campaign_id from marts.mart_campaign_performance where scope = 'hierarchy' "
+        f"and campaign_id in ({', '.join(repr(c) for c in in_loop)})",
+    )
+    strategy = programme["ParentId"]
+    cost = campaigns.set_index("Id")["ActualCost"].replace("", "0").astype(float)
+    sound = _descendants(campaigns)[strategy] - in_loop
+    ((rolled_up,),) = query(
+        db,
+        "select actual_cost from marts.mart_campaign_performance where scope = 'hierarchy' "
+        f"and fiscal_period = 'lifetime' and campaign_id = '{strategy}'",
+    )
+    assert rolled_up == pytest.approx(cost[list(sound)].sum(), rel=1e-9)
