@@ -1,11 +1,11 @@
 {#- Campaigns as known at the end of as_of_date (docs/metrics.md §3.18): their
     own fields, where they sit in the hierarchy (top-level campaign, level,
     path, what is wrong with the line) and the marketing lever and channel of
-    their type (campaign_type_channel seed); a container (Strategy, Programme:
-    a type without a lever) takes the lever and channel shared by the
-    campaigns below it, 'mixed' when they differ, 'unmapped' when none has one
-    (also for types missing from the seed). Costs and
-    expected revenue are in corporate currency, as Salesforce keeps them.
+    their type (campaign_type_channel seed); a type the seed does not list (a
+    container such as Strategy or Programme) takes the lever and channel
+    shared by the campaigns below it, 'mixed' when they differ, 'unmapped'
+    when none has one. Costs and expected revenue are in corporate currency,
+    as Salesforce keeps them.
     *_in_hierarchy columns add the campaign's sound descendants, as Salesforce's
     Hierarchy* fields do. The cost of a campaign is reported in the fiscal
     quarter of its start date. One row per campaign. -#}
@@ -23,7 +23,7 @@ levers as (
     select * from {{ ref('campaign_type_channel') }}
 ),
 
--- A container (a type without a lever, such as Strategy or Programme) takes the
+-- A type without a lever (a container such as Strategy or Programme) takes the
 -- lever and channel its campaigns below share, or 'mixed' when they differ.
 rollups as (
     select
