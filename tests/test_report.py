@@ -236,6 +236,14 @@ def page(published, manifest):
                         cells: Object.fromEntries([...r.querySelectorAll('[data-column]')]
                             .map(c => [c.dataset.column, c.textContent.trim()]))}))}))""",
             )
+            pipe_gen = tab.eval_on_selector_all(
+                "table.pipe-gen tbody tr",
+                """rows => rows.map(r => ({type: r.dataset.dimensionType,
+                    value: r.dataset.dimensionValue,
+                    rag: r.querySelector('[data-column=pacing]').dataset.rag,
+                    cells: Object.fromEntries([...r.querySelectorAll('[data-column]')]
+                        .map(c => [c.dataset.column, c.textContent.trim()]))}))""",
+            )
             charts = tab.locator("figure svg").count()
             title = tab.title()
         finally:
@@ -247,6 +255,7 @@ def page(published, manifest):
         "funnel": funnel,
         "waterfalls": waterfalls,
         "levers": levers,
+        "pipe_gen": pipe_gen,
         "charts": charts,
         "title": title,
     }
@@ -257,9 +266,10 @@ def test_the_report_opens_from_disk_without_errors_or_network(page, manifest):
     assert page["errors"] == []
     assert page["requests"] and all(u.startswith(("file:", "data:")) for u in page["requests"])
     assert page["title"] == f"Pipeline review as of {manifest['as_of_date']}"
-    # two waterfalls, the trend, forecast accuracy, the funnel, and a lever chart per quarter
+    # two waterfalls, the trend, daily pipe gen, forecast accuracy, the funnel, and a lever
+    # chart per quarter
     assert len(page["levers"]) == 2
-    assert page["charts"] == 7
+    assert page["charts"] == 8
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
 
 
@@ -374,3 +384,30 @@ def test_the_lever_tables_show_the_marts_rows(page, published):
         }
         assert shown == expected, table["period"]
         assert ("unattributed", "unattributed") in shown
+
+
+@pytest.mark.e2e
+def test_the_daily_pipe_gen_table_is_the_marts_rows_on_as_of_date(page, published, manifest):
+    rows = query(
+        published / "analytics.duckdb",
+        "select dimension_type, dimension_value, pipeline_generated_qtd, target_to_date, "
+        "pacing, rag_status, required_run_rate from marts.mart_daily_pipe_gen "
+        f"where is_current_quarter and date_day = date '{manifest['as_of_date']}' "
+        "and dimension_type in ('total', 'source', 'region', 'segment')",
+    )
+    expected = {
+        (kind, value): (amount(qtd), amount(to_date), ratio(pacing), status, amount(needed))
+        for kind, value, qtd, to_date, pacing, status, needed in rows
+    }
+    shown = {
+        (r["type"], r["value"]): (
+            r["cells"]["pipeline_generated_qtd"],
+            r["cells"]["target_to_date"],
+            r["cells"]["pacing"],
+            r["rag"],
+            r["cells"]["required_run_rate"],
+        )
+        for r in page["pipe_gen"]
+    }
+    assert shown == expected
+    assert ("total", "total") in shown

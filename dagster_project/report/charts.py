@@ -174,3 +174,45 @@ def lever_chart(rows: pd.DataFrame) -> str:
         .properties(width=520, height=alt.Step(9), padding={"left": 60, "top": 5})
     )
     return to_svg(chart)
+
+
+PIPE_GEN_SERIES = {
+    "pipeline_generated_qtd": "generated to date",
+    "target_to_date": "target to date",
+}
+
+
+def pipe_gen_chart(rows: pd.DataFrame) -> str:
+    """Pipeline generated to date against the target to date, day by day."""
+    frame = rows.melt(
+        id_vars=["day_of_quarter"],
+        value_vars=list(PIPE_GEN_SERIES),
+        var_name="series",
+        value_name="amount",
+    ).dropna()
+    frame["series"] = frame["series"].map(PIPE_GEN_SERIES)
+    chart = (
+        alt.Chart(frame)
+        .mark_line()
+        .encode(
+            x=alt.X(
+                "day_of_quarter:Q", title="day of the quarter", scale=alt.Scale(domain=[0, 92])
+            ),
+            y=alt.Y("amount:Q", title=None, axis=alt.Axis(format="~s")),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                sort=list(PIPE_GEN_SERIES.values()),
+                scale=alt.Scale(range=["#4c78a8", "#9aa5b1"]),
+                legend=alt.Legend(labelLimit=0, orient="top"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                sort=list(PIPE_GEN_SERIES.values()),
+                scale=alt.Scale(range=[[1, 0], [4, 3]]),
+                legend=None,
+            ),
+        )
+        .properties(width=560, height=200)
+    )
+    return to_svg(chart)

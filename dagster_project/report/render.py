@@ -183,6 +183,16 @@ def shape_marketing_levers(rows: pd.DataFrame, as_of: date) -> dict:
     return {"quarters": quarters}
 
 
+def shape_daily_pipe_gen(rows: pd.DataFrame, as_of: date) -> dict:
+    """The total's days for the chart; every slice's row on as_of_date for the table."""
+    total = rows[rows["dimension_type"] == "total"]
+    return {
+        "fiscal_period": rows["fiscal_period"].iloc[0] if len(rows) else None,
+        "svg": charts.pipe_gen_chart(total) if len(total) else None,
+        "slices": _records(rows[rows["is_as_of"]]),
+    }
+
+
 @dataclass(frozen=True)
 class Section:
     name: str
@@ -199,6 +209,7 @@ SECTIONS = [
     Section("apm_review", "The weekly APM review", shape_apm_review),
     Section("waterfall", "Why the pipeline moved", shape_waterfall),
     Section("trend", "Trend through the quarter", shape_trend),
+    Section("daily_pipe_gen", "Daily pipeline generation", shape_daily_pipe_gen),
     Section("forecast_accuracy", "Forecast accuracy", shape_forecast_accuracy),
     Section("funnel", "The funnel against its 12-month baseline", shape_funnel),
     Section("marketing_levers", "What marketing spend produced", shape_marketing_levers),

@@ -53,7 +53,8 @@ final as (
             when not closes_loop and next_id is null then ancestor_id
         end as root_campaign_id,
         level_count as hierarchy_levels,
-        trim(id_path, '/') as campaign_path,
+        -- SQL-standard form: Spark reads trim(a, b) with its arguments swapped
+        trim(both '/' from id_path) as campaign_path,
         case
             when closes_loop then 'cycle'
             when next_id is not null and level_count >= {{ walk_limit }}
