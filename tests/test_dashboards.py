@@ -1,11 +1,17 @@
 """The sales dashboards on the committed sample (seeds/landing): Daily Pipe Gen has a row for
 every day and slice, its owners and products add up to the total day by day, its running
-totals are the days summed, and the sample's SDR team is behind its target this quarter."""
+totals are the days summed, and the sample's SDR team is behind its target this quarter;
+Clean Your Room flags the past-due deals and the deals without a next step recounted from the
+Opportunity extract, and its manager rows equal a count from the extracts."""
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from support import query
+from support import extract_current_state, query
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "seeds" / "landing"
 
 pytestmark = pytest.mark.e2e
 
@@ -81,3 +87,55 @@ def test_the_sdr_team_is_behind_its_pipeline_target_this_quarter(db):
     assert pacing == pytest.approx(qtd / target_to_date, rel=1e-9)
     assert pacing < 0.85 and status == "red"
     assert needed > run_rate
+
+
+@pytest.fixture(scope="module")
+def open_deals(db) -> pd.DataFrame:
+    """The open, non-excluded deals on as_of_date, straight from the Opportunity extract (the
+    sample's extracts end on as_of_date, so their current state is that day's)."""
+    opps = extract_current_state(SAMPLE, "crm", "Opportunity")
+    excluded = set(
+        pd.read_csv(REPO / "dbt" / "seeds" / "opportunity_exclusions.csv")["opportunity_id"]
+    )
+    opps = opps[(opps["IsClosed"].str.lower() == "false") & ~opps["Id"].isin(excluded)].copy()
+    ((as_of,),) = query(db, "select max(report_date) from marts.fct_opportunity_hygiene")
+    opps["past_due"] = pd.to_datetime(opps["CloseDate"]).dt.date < as_of
+    users = extract_current_state(SAMPLE, "crm", "User").set_index("Id")
+    opps["manager"] = opps["OwnerId"].map(users["ManagerId"]).replace("", None).fillna("unknown")
+    return opps
+
+
+def _flagged(db, reason: str) -> set[str]:
+    return {
+        deal
+        for (deal,) in query(
+            db,
+            "select opportunity_id from marts.fct_opportunity_hygiene "
+            f"where is_as_of_date and {reason} and risk_reasons like '%{reason}%'",
+        )
+    }
+
+
+def test_past_due_deals_are_flagged_with_that_reason(db, open_deals):
+    ((rows,),) = query(db, "select count(*) from marts.fct_opportunity_hygiene where is_as_of_date")
+    assert rows == len(open_deals)
+    past_due = set(open_deals.loc[open_deals["past_due"], "Id"])
+    assert past_due and _flagged(db, "past_due") == past_due
+
+
+def test_deals_without_a_next_step_are_flagged(db, open_deals):
+    missing = set(open_deals.loc[open_deals["NextStep"].str.strip() == "", "Id"])
+    assert missing and _flagged(db, "missing_next_step") == missing
+
+
+def test_manager_rows_equal_a_count_from_the_extracts(db, open_deals):
+    rows = query(
+        db,
+        "select dimension_value, deals, open_deals from marts.mart_clean_your_room "
+        "where is_as_of_date and dimension_type = 'manager' and reason = 'past_due'",
+    )
+    expected = {
+        manager: (int(g["past_due"].sum()), len(g)) for manager, g in open_deals.groupby("manager")
+    }
+    assert {m: (d, o) for m, d, o in rows} == expected
+    assert sum(d for _, d, _ in rows) > 0

@@ -244,6 +244,13 @@ def page(published, manifest):
                     cells: Object.fromEntries([...r.querySelectorAll('[data-column]')]
                         .map(c => [c.dataset.column, c.textContent.trim()]))}))""",
             )
+            hygiene = tab.eval_on_selector_all(
+                "table.hygiene tbody tr",
+                """rows => rows.map(r => [r.dataset.reason,
+                    r.querySelector('[data-column=deals]').textContent.trim(),
+                    r.querySelector('[data-column=acv_corp]').textContent.trim(),
+                    r.querySelector('[data-column=share_of_deals]').textContent.trim()])""",
+            )
             charts = tab.locator("figure svg").count()
             title = tab.title()
         finally:
@@ -256,6 +263,7 @@ def page(published, manifest):
         "waterfalls": waterfalls,
         "levers": levers,
         "pipe_gen": pipe_gen,
+        "hygiene": hygiene,
         "charts": charts,
         "title": title,
     }
@@ -411,3 +419,16 @@ def test_the_daily_pipe_gen_table_is_the_marts_rows_on_as_of_date(page, publishe
     }
     assert shown == expected
     assert ("total", "total") in shown
+
+
+@pytest.mark.e2e
+def test_the_clean_your_room_reasons_are_the_marts_total_rows(page, published, manifest):
+    rows = query(
+        published / "analytics.duckdb",
+        "select reason, deals, acv_corp, share_of_deals from marts.mart_clean_your_room "
+        f"where report_date = date '{manifest['as_of_date']}' and dimension_type = 'total'",
+    )
+    expected = {reason: [amount(d), amount(a), pct(s)] for reason, d, a, s in rows}
+    shown = {reason: cells for reason, *cells in page["hygiene"]}
+    assert shown == expected
+    assert page["hygiene"][0][0] == "any"

@@ -287,6 +287,7 @@ CONTRACTS: tuple[ObjectContract, ...] = (
             "pipeline_source_c:string",
             "is_closed:boolean",
             "is_won:boolean",
+            "next_step:string",
             "created_date*:timestamp",
             stage_name="Sales stage (OpportunityStage label).",
             amount="Total amount in the opportunity currency.",
@@ -300,6 +301,8 @@ CONTRACTS: tuple[ObjectContract, ...] = (
             pipeline_source_c="Sourcing role stamped at creation (custom field).",
             is_closed="Closed flag as extracted.",
             is_won="Won flag as extracted.",
+            next_step="The rep's next step on the deal (free text; Clean Your Room flags it "
+            "missing).",
         ),
     ),
     ObjectContract(

@@ -193,6 +193,33 @@ def shape_daily_pipe_gen(rows: pd.DataFrame, as_of: date) -> dict:
     }
 
 
+REASON_LABELS = {
+    "any": "Any of these",
+    "past_due": "Past its close date",
+    "no_recent_activity": "No recent activity",
+    "stuck": "Longer in its stage than the stage's SLA",
+    "pushed_repeatedly": "Pushed twice or more",
+    "missing_amount": "No amount",
+    "missing_close_date": "No close date",
+    "missing_next_step": "No next step",
+    "amount_changed_7d": "Amount changed this week",
+    "close_date_changed_7d": "Close date changed this week",
+    "stage_regressed_7d": "Moved back a stage this week",
+}
+
+
+def shape_clean_your_room(rows: pd.DataFrame, as_of: date) -> dict:
+    """The total's reasons in a fixed order ('any' first); the owners with a flagged deal."""
+    total = rows[rows["dimension_type"] == "total"].set_index("reason")
+    reasons = [r for r in REASON_LABELS if r in total.index]
+    owners = rows[(rows["dimension_type"] == "owner") & (rows["deals"] > 0)]
+    return {
+        "reasons": _records(total.loc[reasons].reset_index()) if reasons else [],
+        "owners": _records(owners),
+        "REASON_LABELS": REASON_LABELS,
+    }
+
+
 @dataclass(frozen=True)
 class Section:
     name: str
@@ -210,6 +237,7 @@ SECTIONS = [
     Section("waterfall", "Why the pipeline moved", shape_waterfall),
     Section("trend", "Trend through the quarter", shape_trend),
     Section("daily_pipe_gen", "Daily pipeline generation", shape_daily_pipe_gen),
+    Section("clean_your_room", "Clean Your Room", shape_clean_your_room),
     Section("forecast_accuracy", "Forecast accuracy", shape_forecast_accuracy),
     Section("funnel", "The funnel against its 12-month baseline", shape_funnel),
     Section("marketing_levers", "What marketing spend produced", shape_marketing_levers),

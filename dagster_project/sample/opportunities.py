@@ -211,6 +211,25 @@ def simulate_opportunities(rng, people, accounts, users, rates, q_starts):
     return opps, events
 
 
+NEXT_STEPS = [
+    "Send proposal",
+    "Schedule demo",
+    "Security review",
+    "Pricing call",
+    "Agree mutual close plan",
+    "Legal review",
+]
+
+
+def _next_steps(n: int) -> np.ndarray:
+    """Each deal's NextStep; about one deal in six has none (Clean Your Room's
+    missing_next_step). Derived from the deal's number, not drawn, so adding the field left
+    every other value of the sample as it was."""
+    i = np.arange(n)
+    steps = np.array(NEXT_STEPS, dtype=object)[i % len(NEXT_STEPS)]
+    return np.where((i * 7919) % 100 < 17, None, steps)
+
+
 def _regressions(rng, stage_t, last_open, close_t) -> pd.DataFrame:
     """Some qualified deals fall back to Prospecting (below the qualified band) after their
     last stage move and, most of them, return to that stage before they close: the pipeline
@@ -326,6 +345,7 @@ def opportunity_tables(rng, opps, events) -> list[Table]:
     ]:
         frame[c] = versions[c].to_numpy()
     frame["CampaignId"] = opps.campaign_id.to_numpy()[vo]
+    frame["NextStep"] = _next_steps(len(opps))[vo]
     frame["CreatedDate"] = to_ts(opps.created.to_numpy()[vo])
     frame["SystemModstamp"] = to_ts(versions.t.to_numpy())
     frame["IsDeleted"] = (

@@ -32,6 +32,7 @@ final as (
         pipeline_source_c as pipeline_source,
         is_closed,
         is_won,
+        next_step,
         created_date as created_at,
         system_modstamp as modified_at,
         _batch as source_batch,

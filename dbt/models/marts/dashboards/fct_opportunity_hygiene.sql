@@ -1,0 +1,393 @@
+{#- Clean Your Room (docs/metrics.md §3.21): is each open deal kept up to
+    date? Every open, non-excluded deal on each report day (as_of_date and the
+    weekly review days of the current fiscal quarter up to it), in its state
+    at the end of that day (fct_opportunity_version), with a flag per way it
+    can be out of date and the list of those that hold:
+    past_due (close date before the day), no_recent_activity (no completed task
+    or held meeting on the deal, else on its account, in hygiene_activity_days
+    up to the day), stuck (longer in its current stage than the stage's SLA),
+    pushed_repeatedly (its close date moved to a later fiscal quarter twice or
+    more since it became pipeline), missing_amount, missing_close_date,
+    missing_next_step, amount_changed_7d, close_date_changed_7d and
+    stage_regressed_7d (in the seven days up to the day). Tasks, meetings and
+    NextStep are as the extract has them now (Salesforce keeps no history of
+    them), among those created by the day. One row per report_date x
+    opportunity_id. -#}
+{%- set recent_days = var('hygiene_activity_days') | int -%}
+{%- set sla_overrides = var('hygiene_stage_sla_days') or {} -%}
+{%- set end_of_as_of = dbt.dateadd('day', 1, as_of_date()) -%}
+{%- set reasons = [
+    'past_due', 'no_recent_activity', 'stuck', 'pushed_repeatedly',
+    'missing_amount', 'missing_close_date', 'missing_next_step',
+    'amount_changed_7d', 'close_date_changed_7d', 'stage_regressed_7d'] -%}
+with calendar as (
+    select * from {{ ref('dim_date') }}
+),
+
+as_of_day as (
+    select
+        fiscal_quarter_start_date,
+        cast(
+            {{ dbt.dateadd(
+                'month', -3 * var('hygiene_sla_quarters'), 'fiscal_quarter_start_date'
+            ) }} as date
+        ) as sla_window_start
+    from calendar
+    where date_day = {{ as_of_date() }}
+),
+
+report_days as (
+    select calendar.date_day as report_date
+    from calendar
+    inner join as_of_day
+        on
+            calendar.fiscal_quarter_start_date
+            = as_of_day.fiscal_quarter_start_date
+    where
+        calendar.date_day = {{ as_of_date() }}
+        or (
+            calendar.is_weekly_review_day
+            and calendar.date_day < {{ as_of_date() }}
+        )
+),
+
+-- Each version with what it changed: a later close quarter after the deal
+-- became pipeline is a push.
+versions as (
+    select
+        versions.*,
+        close_calendar.fiscal_quarter_start_date as close_quarter_start_date,
+        lag(close_calendar.fiscal_quarter_start_date) over (
+            partition by versions.opportunity_id order by versions.version_no
+        ) as previous_close_quarter_start_date,
+        lag(versions.close_date) over (
+            partition by versions.opportunity_id order by versions.version_no
+        ) as previous_close_date,
+        lag(versions.amount_local) over (
+            partition by versions.opportunity_id order by versions.version_no
+        ) as previous_amount_local,
+        lag(versions.stage_sort_order) over (
+            partition by versions.opportunity_id order by versions.version_no
+        ) as previous_stage_sort_order
+    from {{ ref('fct_opportunity_version') }} as versions
+    left join calendar as close_calendar
+        on versions.close_date = close_calendar.date_day
+),
+
+changes as (
+    select
+        opportunity_id,
+        valid_from_date,
+        valid_from >= pipeline_created_at
+        and close_quarter_start_date
+        > previous_close_quarter_start_date as is_push,
+        version_no > 1
+        and coalesce(amount_local, -1) <> coalesce(previous_amount_local, -1)
+            as is_amount_change,
+        version_no > 1
+        and coalesce(close_date, cast('1900-01-01' as date))
+        <> coalesce(previous_close_date, cast('1900-01-01' as date))
+            as is_close_date_change,
+        is_open
+        and stage_sort_order < previous_stage_sort_order as is_regression
+    from versions
+),
+
+states as (
+    select
+        report_days.report_date,
+        versions.opportunity_id,
+        versions.owner_id,
+        versions.account_id,
+        versions.stage_name,
+        versions.close_date,
+        versions.amount_local,
+        versions.acv_corp
+    from report_days
+    inner join versions
+        on {{ version_valid_on('versions', 'report_days.report_date') }}
+    where versions.is_open and not versions.is_excluded
+),
+
+change_counts as (
+    select
+        states.report_date,
+        states.opportunity_id,
+        sum(case when changes.is_push then 1 else 0 end) as push_count,
+        max(
+            case
+                when
+                    changes.is_amount_change
+                    and changes.valid_from_date
+                    > {{ dbt.dateadd('day', -7, 'states.report_date') }}
+                    then 1
+                else 0
+            end
+        ) as amount_changed_7d,
+        max(
+            case
+                when
+                    changes.is_close_date_change
+                    and changes.valid_from_date
+                    > {{ dbt.dateadd('day', -7, 'states.report_date') }}
+                    then 1
+                else 0
+            end
+        ) as close_date_changed_7d,
+        max(
+            case
+                when
+                    changes.is_regression
+                    and changes.valid_from_date
+                    > {{ dbt.dateadd('day', -7, 'states.report_date') }}
+                    then 1
+                else 0
+            end
+        ) as stage_regressed_7d
+    from states
+    inner join changes
+        on
+            states.opportunity_id = changes.opportunity_id
+            and states.report_date >= changes.valid_from_date
+    group by states.report_date, states.opportunity_id
+),
+
+-- Completed tasks and meetings, on a deal (what_id) and on an account.
+activities as (
+    select
+        what_id,
+        account_id,
+        activity_date as activity_day,
+        status = 'Completed' as is_done,
+        cast(created_at as date) as created_day
+    from {{ ref('stg_crm__tasks') }}
+    where created_at < {{ end_of_as_of }} and activity_date is not null
+    union all
+    select
+        what_id,
+        account_id,
+        cast(start_date_time as date) as activity_day,
+        true as is_done,
+        cast(created_at as date) as created_day
+    from {{ ref('stg_crm__events') }}
+    where created_at < {{ end_of_as_of }} and start_date_time is not null
+),
+
+deal_activity as (
+    select
+        states.report_date,
+        states.opportunity_id,
+        max(
+            case
+                when
+                    activities.is_done
+                    and activities.activity_day <= states.report_date
+                    then activities.activity_day
+            end
+        ) as last_activity_date,
+        max(
+            case
+                when activities.activity_day > states.report_date then 1 else 0
+            end
+        ) as has_future_activity
+    from states
+    inner join activities
+        on
+            states.opportunity_id = activities.what_id
+            and states.report_date >= activities.created_day
+    group by states.report_date, states.opportunity_id
+),
+
+open_accounts as (
+    select distinct
+        report_date,
+        account_id
+    from states
+    where account_id is not null
+),
+
+account_activity as (
+    select
+        open_accounts.report_date,
+        open_accounts.account_id,
+        max(
+            case
+                when
+                    activities.is_done
+                    and activities.activity_day <= open_accounts.report_date
+                    then activities.activity_day
+            end
+        ) as last_activity_date,
+        max(
+            case
+                when
+                    activities.activity_day > open_accounts.report_date
+                    then 1
+                else 0
+            end
+        ) as has_future_activity
+    from open_accounts
+    inner join activities
+        on
+            open_accounts.account_id = activities.account_id
+            and open_accounts.report_date >= activities.created_day
+    group by open_accounts.report_date, open_accounts.account_id
+),
+
+intervals as (
+    select * from {{ ref('fct_opportunity_stage_interval') }}
+),
+
+stage_sla as (
+    select
+        intervals.stage_name,
+        {{ array_element(
+            quantiles_cont('intervals.days_in_stage', [0.75]), 1
+        ) }} as p75_days
+    from intervals
+    inner join {{ ref('fct_opportunity') }} as won
+        on intervals.opportunity_id = won.opportunity_id
+    cross join as_of_day
+    where
+        won.is_won
+        and not won.is_excluded
+        and won.close_date >= as_of_day.sla_window_start
+        and won.close_date < as_of_day.fiscal_quarter_start_date
+        and intervals.exited_at is not null
+    group by intervals.stage_name
+),
+
+current_stage as (
+    select
+        states.report_date,
+        states.opportunity_id,
+        max(
+            {{ dbt.datediff(
+                'cast(intervals.entered_at as date)', 'states.report_date', 'day'
+            ) }}
+        ) as days_in_stage
+    from states
+    inner join intervals
+        on
+            states.opportunity_id = intervals.opportunity_id
+            and states.stage_name = intervals.stage_name
+            and cast(intervals.entered_at as date) <= states.report_date
+            and (
+                intervals.exited_at is null
+                or cast(intervals.exited_at as date) > states.report_date
+            )
+    group by states.report_date, states.opportunity_id
+),
+
+flagged as (
+    select
+        states.report_date,
+        states.report_date = {{ as_of_date() }} as is_as_of_date,
+        states.opportunity_id,
+        states.owner_id,
+        owners.manager_id,
+        states.account_id,
+        opportunities.region,
+        opportunities.segment,
+        opportunities.pipeline_source,
+        states.stage_name,
+        states.close_date,
+        cast(states.acv_corp as {{ type_double() }}) as acv_corp,
+        coalesce(
+            deal_activity.last_activity_date,
+            account_activity.last_activity_date
+        )
+            as last_activity_date,
+        case
+            when deal_activity.last_activity_date is not null then 'opportunity'
+            when account_activity.last_activity_date is not null then 'account'
+        end as last_activity_on,
+        coalesce(
+            deal_activity.has_future_activity = 1
+            or account_activity.has_future_activity = 1,
+            false
+        ) as has_future_activity,
+        current_stage.days_in_stage,
+        cast(
+            {%- if sla_overrides %}
+                case
+                    {%- for stage, days in sla_overrides.items() %}
+                        when states.stage_name = '{{ stage }}' then {{ days }}
+                    {%- endfor %}
+                    else stage_sla.p75_days
+                end
+            {%- else %}
+                stage_sla.p75_days
+            {%- endif %} as {{ type_double() }}
+        ) as stage_sla_days,
+        cast(coalesce(change_counts.push_count, 0) as integer) as push_count,
+        coalesce(states.close_date < states.report_date, false) as past_due,
+        coalesce(
+            coalesce(
+                deal_activity.last_activity_date,
+                account_activity.last_activity_date
+            )
+            <= {{ dbt.dateadd('day', -recent_days, 'states.report_date') }},
+            true
+        ) as no_recent_activity,
+        coalesce(change_counts.amount_changed_7d, 0) = 1 as amount_changed_7d,
+        coalesce(change_counts.close_date_changed_7d, 0)
+        = 1 as close_date_changed_7d,
+        coalesce(change_counts.stage_regressed_7d, 0) = 1 as stage_regressed_7d,
+        coalesce(states.amount_local, 0) <= 0 as missing_amount,
+        states.close_date is null as missing_close_date,
+        coalesce(trim(next_steps.next_step), '') = '' as missing_next_step
+    from states
+    left join {{ ref('fct_opportunity') }} as opportunities
+        on states.opportunity_id = opportunities.opportunity_id
+    left join {{ ref('stg_crm__opportunities') }} as next_steps
+        on states.opportunity_id = next_steps.opportunity_id
+    left join
+        {{ ref('dim_user') }} as owners
+        on states.owner_id = owners.user_id
+    left join change_counts
+        on
+            states.report_date = change_counts.report_date
+            and states.opportunity_id = change_counts.opportunity_id
+    left join deal_activity
+        on
+            states.report_date = deal_activity.report_date
+            and states.opportunity_id = deal_activity.opportunity_id
+    left join account_activity
+        on
+            states.report_date = account_activity.report_date
+            and states.account_id = account_activity.account_id
+    left join current_stage
+        on
+            states.report_date = current_stage.report_date
+            and states.opportunity_id = current_stage.opportunity_id
+    left join stage_sla on states.stage_name = stage_sla.stage_name
+),
+
+final as (
+    select
+        flagged.*,
+        coalesce(flagged.days_in_stage > flagged.stage_sla_days, false)
+            as stuck,
+        flagged.push_count >= 2 as pushed_repeatedly
+    from flagged
+)
+
+select
+    final.*,
+    {%- for reason in reasons %}
+        case when {{ reason }} then 1 else 0 end
+        {%- if not loop.last %} +{% endif %}
+    {%- endfor %} as risk_count,
+    {%- for reason in reasons %}
+        case when {{ reason }} then 1 else 0 end
+        {%- if not loop.last %} +{% endif %}
+    {%- endfor %} > 0 as is_risky,
+    nullif(concat_ws(
+        ', ',
+        {%- for reason in reasons %}
+            case when {{ reason }} then '{{ reason }}' end
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    ), '') as risk_reasons
+from final
