@@ -15,6 +15,7 @@
     as_of_date counts. One row per touch_id x opportunity_id; a touch that can
     be credited to no deal has one row with opportunity_id null. -#}
 {%- set lookback = var('attribution_lookback_days') | int -%}
+-- depends_on: {{ ref('dim_person') }} (read when account members count)
 with dated_touches as (
     select
         campaign_member_id as touch_id,

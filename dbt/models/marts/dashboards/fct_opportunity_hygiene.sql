@@ -238,12 +238,10 @@ intervals as (
     select * from {{ ref('fct_opportunity_stage_interval') }}
 ),
 
-stage_sla as (
+stage_sla_quantiles as (
     select
         intervals.stage_name,
-        {{ array_element(
-            quantiles_cont('intervals.days_in_stage', [0.75]), 1
-        ) }} as p75_days
+        {{ quantiles_cont('intervals.days_in_stage', [0.75]) }} as days_quantiles
     from intervals
     inner join {{ ref('fct_opportunity') }} as won
         on intervals.opportunity_id = won.opportunity_id
@@ -255,6 +253,13 @@ stage_sla as (
         and won.close_date < as_of_day.fiscal_quarter_start_date
         and intervals.exited_at is not null
     group by intervals.stage_name
+),
+
+stage_sla as (
+    select
+        stage_name,
+        {{ array_element('days_quantiles', 1) }} as p75_days
+    from stage_sla_quantiles
 ),
 
 current_stage as (
