@@ -241,7 +241,8 @@ intervals as (
 stage_sla_quantiles as (
     select
         intervals.stage_name,
-        {{ quantiles_cont('intervals.days_in_stage', [0.75]) }} as days_quantiles
+        {{ quantiles_cont('intervals.days_in_stage', [0.75]) }}
+            as days_quantiles
     from intervals
     inner join {{ ref('fct_opportunity') }} as won
         on intervals.opportunity_id = won.opportunity_id
