@@ -51,15 +51,7 @@ def first_run(env):
 
 
 # dbt seeds (lookup tables) have no SQL to trace columns through.
-SEED_PREFIXES = (
-    "stage_mapping",
-    "opportunity_exclusions",
-    "employee_band_segment",
-    "country_region",
-    "lead_status_funnel_stage",
-    "campaign_type_channel",
-    "funnel_stage",
-)
+SEED_PREFIXES = tuple(sorted(p.stem for p in (REPO / "dbt" / "seeds").glob("*.csv")))
 
 
 def test_good_run_publishes_marts_and_manifest(env, first_run):
@@ -170,6 +162,7 @@ def test_every_model_carries_row_count_columns_and_lineage_on_every_run(env, fir
             schema = metadata["dagster/column_schema"].value
             own = [c.name for c in schema.columns]
             assert own and all(c.type != "?" for c in schema.columns), name
+            assert "dagster/column_lineage" in metadata, name
             lineage = metadata["dagster/column_lineage"].value
             assert set(lineage.deps_by_column) == set(own), name
             # the day spine is generated, not read from a table

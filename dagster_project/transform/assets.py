@@ -115,6 +115,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     target = target_root / context.run.run_id[:8]
     _reuse_parse_state(target_root, target)
     os.environ[AS_OF_ENV] = as_of.isoformat()
+    # One run, one dbt.log: dbt rolls its log over at 10 MB by default, and a full build
+    # (some 450 nodes) writes more, which left the run's start, parse included, in dbt.log.1.
+    os.environ["DBT_LOG_FILE_MAX_BYTES"] = "0"
     # dbt unit tests check the SQL against fixed inputs, not the day's data: `make test` runs
     # them (tests/test_e2e.py), and a scheduled run does not spend time on them again.
     args = ["build", "--exclude-resource-type", "unit_test"]
