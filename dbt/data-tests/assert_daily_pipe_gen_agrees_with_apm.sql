@@ -2,7 +2,8 @@
 -- Daily Pipe Gen's quarter to date on as_of_date is the APM's pipeline
 -- generation for the same quarter and slice, to the cent (docs/metrics.md
 -- §3.20): two aggregations of the same deals, one day by day, one at once.
--- Also fails when the two share no row at all. A returned row is a quarter and
+-- Also fails when mart_apm reports the day and the two share no row (a join
+-- that matches nothing would prove nothing). A returned row is a quarter and
 -- slice where they differ.
 with daily as (
     select * from {{ ref('mart_daily_pipe_gen') }}
@@ -27,6 +28,12 @@ compared as (
             apm.fiscal_period = daily.fiscal_period
             and apm.dimension_type = daily.dimension_type
             and apm.dimension_value = daily.dimension_value
+),
+
+counts as (
+    select
+        (select count(*) from compared) as pairs,
+        (select count(*) from apm) as apm_rows
 )
 
 select
@@ -44,5 +51,5 @@ select
     'none' as dimension_value,
     null as apm_value,
     null as pipeline_generated_qtd
-from (select count(*) as pairs from compared) as counted
-where counted.pairs = 0
+from counts
+where counts.pairs = 0 and counts.apm_rows > 0
