@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import extract_current_state, query
+from support import extract_current_state, query, recount_won_deals
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "seeds" / "landing"
@@ -139,3 +139,120 @@ def test_manager_rows_equal_a_count_from_the_extracts(db, open_deals):
     }
     assert {m: (d, o) for m, d, o in rows} == expected
     assert sum(d for _, d, _ in rows) > 0
+
+
+@pytest.fixture(scope="module")
+def as_of(db):
+    ((day,),) = query(db, "select max(as_of_date) from marts.mart_amp_weekly")
+    return day
+
+
+def _week_start(days: pd.Series) -> pd.Series:
+    """The Monday on or before each day (the sample's weekly_review_weekday is 1)."""
+    days = pd.to_datetime(days)
+    return (days - pd.to_timedelta(days.dt.weekday, unit="D")).dt.date
+
+
+def test_amp_team_rows_equal_a_count_from_the_extracts(db, as_of):
+    """Every shown week's calls, e-mails and meetings per team (the owner's manager), counted
+    from the Task, Event and User extracts: completed tasks and held meetings created by the end
+    of as_of_date, by owners with a sales role."""
+    users = extract_current_state(SAMPLE, "crm", "User").set_index("Id")
+    end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
+
+    def by_team(frame: pd.DataFrame, day_column: str) -> pd.DataFrame:
+        frame = frame[frame["OwnerId"].map(users["Sales_Role__c"]).fillna("") != ""].copy()
+        frame["team"] = frame["OwnerId"].map(users["ManagerId"]).replace("", "none")
+        frame["week"] = _week_start(frame[day_column])
+        return frame
+
+    tasks = extract_current_state(SAMPLE, "crm", "Task")
+    tasks = tasks[
+        (tasks["Status"] == "Completed")
+        & (pd.to_datetime(tasks["CreatedDate"].str[:19]) < end)
+        & (pd.to_datetime(tasks["ActivityDate"]) < end)
+    ]
+    tasks = by_team(tasks, "ActivityDate")
+    events = extract_current_state(SAMPLE, "crm", "Event")
+    starts = pd.to_datetime(events["StartDateTime"].str[:19])
+    events = events[
+        (events["Type"] == "Meeting")
+        & (starts < end)
+        & (pd.to_datetime(events["CreatedDate"].str[:19]) < end)
+    ]
+    events = by_team(events.assign(day=starts.dt.date), "day")
+    rows = query(
+        db,
+        "select dimension_value, week_start_date, activities_call, activities_email, "
+        "meetings_held from marts.mart_amp_weekly "
+        "where dimension_type = 'team' and pipeline_source = 'all'",
+    )
+    shown_weeks = {week for _, week, *_ in rows}
+    assert len(shown_weeks) >= 13
+    expected: dict[tuple, list[int]] = {}
+    for column, frame in [
+        (0, tasks[tasks["TaskSubtype"] == "Call"]),
+        (1, tasks[tasks["TaskSubtype"] == "Email"]),
+        (2, events),
+    ]:
+        for (team, week), n in frame.groupby(["team", "week"]).size().items():
+            if week in shown_weeks:
+                expected.setdefault((team, week), [0, 0, 0])[column] = n
+    shown = {
+        (team, week): [calls, emails, meetings]
+        for team, week, calls, emails, meetings in rows
+        if calls or emails or meetings
+    }
+    assert shown == expected
+    assert sum(v[2] for v in shown.values()) > 0
+
+
+def test_amp_says_who_meets_without_creating_pipeline(db):
+    """The sample makes AMP say something: this quarter some owners held meetings that led to
+    opportunities, and some held activities or meetings and created none."""
+    rows = query(
+        db,
+        "select dimension_value, meetings_held_qtd, opportunities_created_qtd, activities_qtd "
+        "from marts.mart_amp_weekly where dimension_type = 'owner' and pipeline_source = 'all' "
+        "and week_end_date = as_of_date",
+    )
+    assert any(m > 0 and o > 0 for _, m, o, _ in rows)
+    assert any((a > 0 or m > 0) and o == 0 for _, m, o, a in rows)
+
+
+def test_state_of_the_union_closed_won_is_a_recount_from_the_extracts(db, as_of):
+    """The month, quarter and year to date of the total: won deals recounted from the
+    Opportunity and rate extracts, closing from the period's first day to as_of_date."""
+    rows = query(
+        db,
+        "select period_type, period_start_date, closed_won_acv, won_count "
+        "from marts.mart_state_of_the_union where dimension_type = 'total' and is_current",
+    )
+    assert {r[0] for r in rows} == {"month", "quarter_to_date", "year_to_date"}
+    for period_type, start, acv, won in rows:
+        recount = recount_won_deals(SAMPLE, start, as_of)
+        assert won == len(recount), period_type
+        assert acv == pytest.approx(recount["acv"].sum(), abs=0.01), period_type
+    year = next(r for r in rows if r[0] == "year_to_date")
+    assert year[3] > 0
+
+
+def test_the_months_largest_won_deal_leads_the_notable_deals(db, as_of):
+    ((month_start,),) = query(
+        db,
+        "select period_start_date from marts.mart_notable_deals where period_type = 'month' "
+        "limit 1",
+    )
+    recount = recount_won_deals(SAMPLE, month_start, as_of).sort_values(
+        ["acv", "Id"], ascending=[False, True]
+    )
+    rows = query(
+        db,
+        "select opportunity_id, acv_corp from marts.mart_notable_deals "
+        "where period_type = 'month' and category = 'won' order by deal_rank",
+    )
+    assert rows, "the sample's current month has won deals"
+    assert [r[0] for r in rows] == list(recount["Id"][: len(rows)])
+    assert rows[0][1] == pytest.approx(recount["acv"].iloc[0], abs=0.01)
+    categories = {c for (c,) in query(db, "select distinct category from marts.mart_notable_deals")}
+    assert categories == {"won", "lost", "pushed", "created", "open_closing_this_quarter"}

@@ -67,7 +67,7 @@ def test_every_mart_shows_its_column_types_in_the_ui(repo):
     column schema (else "?"), without fetching anything from the warehouse."""
     specs = {s.key: s for a in repo.assets_defs_by_key.values() for s in a.specs}
     marts = [s for s in specs.values() if s.group_name == "marts"]
-    assert len(marts) == 26
+    assert len(marts) == 29
     for spec in marts:
         schema = spec.metadata["dagster/column_schema"]
         assert schema.columns, spec.key

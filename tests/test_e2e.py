@@ -108,7 +108,7 @@ def test_published_parquet_has_the_marts_types(env, first_run):
     marts = [r[0] for r in con.execute(
         "select table_name from information_schema.tables where table_schema = 'marts'"
     ).fetchall()]  # fmt: skip
-    assert len(marts) == 26
+    assert len(marts) == 29
     for mart in marts:
         in_db = con.execute(
             "select column_name, data_type from information_schema.columns "

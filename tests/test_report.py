@@ -251,6 +251,30 @@ def page(published, manifest):
                     r.querySelector('[data-column=acv_corp]').textContent.trim(),
                     r.querySelector('[data-column=share_of_deals]').textContent.trim()])""",
             )
+            sotu = tab.eval_on_selector_all(
+                "table.sotu tbody tr",
+                """rows => rows.map(r => ({type: r.dataset.dimensionType,
+                    value: r.dataset.dimensionValue,
+                    cells: Object.fromEntries([...r.querySelectorAll('[data-column]')]
+                        .map(c => [(c.dataset.period || 'quarter_to_date') + ':'
+                            + c.dataset.column, c.textContent.trim()])),
+                    rags: Object.fromEntries([...r.querySelectorAll('[data-rag]')]
+                        .map(c => [c.dataset.period, c.dataset.rag]))}))""",
+            )
+            amp = tab.eval_on_selector_all(
+                "table.amp tbody tr",
+                """rows => rows.map(r => ({type: r.dataset.dimensionType,
+                    value: r.dataset.dimensionValue,
+                    cells: Object.fromEntries([...r.querySelectorAll('[data-column]')]
+                        .map(c => [c.dataset.column, c.textContent.trim()]))}))""",
+            )
+            notable = tab.eval_on_selector_all(
+                "table.notable",
+                """tables => tables.map(t => ({period: t.dataset.periodType,
+                    category: t.dataset.category,
+                    deals: [...t.querySelectorAll('tbody tr')]
+                        .map(r => r.dataset.opportunity)}))""",
+            )
             charts = tab.locator("figure svg").count()
             title = tab.title()
         finally:
@@ -264,6 +288,9 @@ def page(published, manifest):
         "levers": levers,
         "pipe_gen": pipe_gen,
         "hygiene": hygiene,
+        "sotu": sotu,
+        "amp": amp,
+        "notable": notable,
         "charts": charts,
         "title": title,
     }
@@ -274,10 +301,10 @@ def test_the_report_opens_from_disk_without_errors_or_network(page, manifest):
     assert page["errors"] == []
     assert page["requests"] and all(u.startswith(("file:", "data:")) for u in page["requests"])
     assert page["title"] == f"Pipeline review as of {manifest['as_of_date']}"
-    # two waterfalls, the trend, daily pipe gen, forecast accuracy, the funnel, and a lever
-    # chart per quarter
+    # two waterfalls, the trend, daily pipe gen, state of the union, AMP, forecast accuracy,
+    # the funnel, and a lever chart per quarter
     assert len(page["levers"]) == 2
-    assert page["charts"] == 8
+    assert page["charts"] == 10
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
 
 
@@ -432,3 +459,82 @@ def test_the_clean_your_room_reasons_are_the_marts_total_rows(page, published, m
     shown = {reason: cells for reason, *cells in page["hygiene"]}
     assert shown == expected
     assert page["hygiene"][0][0] == "any"
+
+
+@pytest.mark.e2e
+def test_the_state_of_the_union_table_is_the_marts_current_rows(page, published):
+    """Every cell of the State of the Union table is the mart's row for its period and slice:
+    closed won, pacing with its colour and the change on last year per period; win rate,
+    average deal size and pipeline generated of the quarter."""
+    rows = query(
+        published / "analytics.duckdb",
+        "select period_type, dimension_type, dimension_value, closed_won_acv, pacing, "
+        "rag_status, closed_won_yoy_pct, win_rate_count, average_deal_size, pipeline_generated "
+        "from marts.mart_state_of_the_union where is_current "
+        "and dimension_type in ('total', 'segment', 'region')",
+    )
+    expected: dict[tuple, dict] = {}
+    for period, kind, value, won, pacing, rag, yoy, rate, size, generated in rows:
+        slice_ = expected.setdefault((kind, value), {"cells": {}, "rags": {}})
+        slice_["cells"].update(
+            {
+                f"{period}:closed_won_acv": amount(won),
+                f"{period}:pacing": ratio(pacing),
+                f"{period}:closed_won_yoy_pct": pct(yoy, signed=True),
+            }
+        )
+        slice_["rags"][period] = rag
+        if period == "quarter_to_date":
+            slice_["cells"].update(
+                {
+                    "quarter_to_date:win_rate_count": pct(rate),
+                    "quarter_to_date:average_deal_size": amount(size),
+                    "quarter_to_date:pipeline_generated": amount(generated),
+                }
+            )
+    shown = {
+        (r["type"], r["value"]): {"cells": r["cells"], "rags": r["rags"]} for r in page["sotu"]
+    }
+    assert shown == expected
+    assert ("total", "total") in shown and len(shown) > 3
+
+
+@pytest.mark.e2e
+def test_the_amp_table_is_the_marts_quarter_to_date(page, published, manifest):
+    rows = query(
+        published / "analytics.duckdb",
+        "select dimension_type, dimension_value, activities_qtd, meetings_held_qtd, "
+        "opportunities_created_qtd, pipeline_generated_qtd, meetings_per_opportunity_qtd "
+        "from marts.mart_amp_weekly where pipeline_source = 'all' "
+        f"and week_end_date = date '{manifest['as_of_date']}' "
+        "and dimension_type in ('total', 'role', 'team')",
+    )
+    expected = {
+        (kind, value): [amount(a), amount(m), amount(o), amount(p), ratio(r)]
+        for kind, value, a, m, o, p, r in rows
+    }
+    columns = [
+        "activities_qtd",
+        "meetings_held_qtd",
+        "opportunities_created_qtd",
+        "pipeline_generated_qtd",
+        "meetings_per_opportunity_qtd",
+    ]
+    shown = {(r["type"], r["value"]): [r["cells"][c] for c in columns] for r in page["amp"]}
+    assert shown == expected
+    assert page["amp"][0]["type"] == "total"
+
+
+@pytest.mark.e2e
+def test_the_notable_deal_lists_are_the_marts_top_five(page, published):
+    rows = query(
+        published / "analytics.duckdb",
+        "select period_type, category, opportunity_id from marts.mart_notable_deals "
+        "where deal_rank <= 5 order by deal_rank",
+    )
+    expected: dict[tuple, list] = {}
+    for period, category, deal in rows:
+        expected.setdefault((period, category), []).append(deal)
+    shown = {(t["period"], t["category"]): t["deals"] for t in page["notable"]}
+    assert shown == expected
+    assert ("quarter", "open_closing_this_quarter") in shown

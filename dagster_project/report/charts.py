@@ -216,3 +216,70 @@ def pipe_gen_chart(rows: pd.DataFrame) -> str:
         .properties(width=560, height=200)
     )
     return to_svg(chart)
+
+
+AMP_SERIES = {
+    "meetings_held": "meetings held",
+    "first_meetings": "first meetings",
+    "opportunities_created": "opportunities created",
+}
+
+
+def amp_chart(rows: pd.DataFrame) -> str:
+    """Meetings held, first meetings and opportunities created, week by week."""
+    frame = rows.melt(
+        id_vars=["week_start_date"],
+        value_vars=list(AMP_SERIES),
+        var_name="series",
+        value_name="count",
+    )
+    frame["series"] = frame["series"].map(AMP_SERIES)
+    chart = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("week_start_date:T", title="week starting", axis=alt.Axis(format="%b %d")),
+            y=alt.Y("count:Q", title=None),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                sort=list(AMP_SERIES.values()),
+                scale=alt.Scale(range=["#4c78a8", "#72b7b2", "#c8553d"]),
+                legend=alt.Legend(labelLimit=0, orient="top"),
+            ),
+        )
+        .properties(width=560, height=200)
+    )
+    return to_svg(chart)
+
+
+SOTU_SERIES = {"closed_won_acv": "closed won", "target_period": "target"}
+
+
+def sotu_chart(rows: pd.DataFrame) -> str:
+    """Closed won against the month's target, a pair of bars per fiscal month."""
+    frame = rows.melt(
+        id_vars=["period_label"],
+        value_vars=list(SOTU_SERIES),
+        var_name="series",
+        value_name="amount",
+    ).dropna()
+    frame["series"] = frame["series"].map(SOTU_SERIES)
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("period_label:N", title=None, sort=list(dict.fromkeys(rows["period_label"]))),
+            xOffset=alt.XOffset("series:N", sort=list(SOTU_SERIES.values())),
+            y=alt.Y("amount:Q", title=None, axis=alt.Axis(format="~s")),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                sort=list(SOTU_SERIES.values()),
+                scale=alt.Scale(range=["#4c78a8", "#9aa5b1"]),
+                legend=alt.Legend(labelLimit=0, orient="top"),
+            ),
+        )
+        .properties(width=560, height=200)
+    )
+    return to_svg(chart)

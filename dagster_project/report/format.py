@@ -2,6 +2,8 @@
 
 import math
 
+import pandas as pd
+
 METRIC_LABELS = {
     "forecast_commit": "Forecast commit",
     "forecast_best_case": "Best case",
@@ -77,3 +79,11 @@ def source_ref(mart: str, **keys) -> str:
     """Where a figure comes from, as a person would select it in SQL."""
     where = " and ".join(f"{k} = '{v}'" for k, v in keys.items())
     return f"{mart} where {where}"
+
+
+def records(rows: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with None for missing values (pandas gives NaN/NaT)."""
+    return [
+        {k: (None if pd.isna(v) else v) for k, v in row.items()}
+        for row in rows.to_dict(orient="records")
+    ]

@@ -15,6 +15,13 @@ import jinja2
 import pandas as pd
 
 from dagster_project.report import charts
+from dagster_project.report.dashboards import (
+    shape_amp_weekly,
+    shape_clean_your_room,
+    shape_daily_pipe_gen,
+    shape_notable_deals,
+    shape_state_of_the_union,
+)
 from dagster_project.report.format import (
     METRIC_LABELS,
     amount,
@@ -22,6 +29,7 @@ from dagster_project.report.format import (
     pct,
     rag_reason,
     ratio,
+    records,
     source_ref,
 )
 
@@ -36,21 +44,13 @@ REVIEW_METRICS = [
 ]
 
 
-def _records(rows: pd.DataFrame) -> list[dict]:
-    """Rows as dicts with None for missing values (pandas gives NaN/NaT)."""
-    return [
-        {k: (None if pd.isna(v) else v) for k, v in row.items()}
-        for row in rows.to_dict(orient="records")
-    ]
-
-
 def shape_apm_review(rows: pd.DataFrame, as_of: date) -> dict:
     """Per quarter: its slices in review order, each with one cell per review metric."""
     quarters = []
     for period, in_period in rows.groupby("fiscal_period", sort=False):
         first = in_period.iloc[0]
         slices: dict[tuple, dict] = {}
-        for cell in _records(in_period):
+        for cell in records(in_period):
             if cell["metric"] not in REVIEW_METRICS:
                 continue
             key = (cell["dimension_type"], cell["dimension_value"])
@@ -90,7 +90,7 @@ def shape_trend(rows: pd.DataFrame, as_of: date) -> dict:
 
 
 def shape_funnel(rows: pd.DataFrame, as_of: date) -> dict:
-    pairs = _records(rows)
+    pairs = records(rows)
     stages = rows.drop_duplicates("from_stage")[["from_stage", "volume", "is_largest_drop_off"]]
     # A stage with two exits (won, lost) is highlighted when either exit is the largest drop.
     largest = set(rows.loc[rows["is_largest_drop_off"], "from_stage"])
@@ -127,7 +127,7 @@ def shape_waterfall(rows: pd.DataFrame, as_of: date) -> dict:
     """Per window (since the quarter's eve, since the last review): its buckets in order."""
     windows = []
     for window_type, in_window in rows.groupby("window_type", sort=False):
-        buckets = _records(in_window.sort_values("bucket_order"))
+        buckets = records(in_window.sort_values("bucket_order"))
         for b in buckets:
             b["label"] = BUCKET_LABELS[b["bucket"]]
         first = buckets[0]
@@ -176,48 +176,11 @@ def shape_marketing_levers(rows: pd.DataFrame, as_of: date) -> dict:
             {
                 "fiscal_period": period,
                 "is_current": bool(in_period["is_current"].iloc[0]),
-                "rows": _records(in_period),
+                "rows": records(in_period),
                 "svg": charts.lever_chart(in_period),
             }
         )
     return {"quarters": quarters}
-
-
-def shape_daily_pipe_gen(rows: pd.DataFrame, as_of: date) -> dict:
-    """The total's days for the chart; every slice's row on as_of_date for the table."""
-    total = rows[rows["dimension_type"] == "total"]
-    return {
-        "fiscal_period": rows["fiscal_period"].iloc[0] if len(rows) else None,
-        "svg": charts.pipe_gen_chart(total) if len(total) else None,
-        "slices": _records(rows[rows["is_as_of"]]),
-    }
-
-
-REASON_LABELS = {
-    "any": "Any of these",
-    "past_due": "Past its close date",
-    "no_recent_activity": "No recent activity",
-    "stuck": "Longer in its stage than the stage's SLA",
-    "pushed_repeatedly": "Pushed twice or more",
-    "missing_amount": "No amount",
-    "missing_close_date": "No close date",
-    "missing_next_step": "No next step",
-    "amount_changed_7d": "Amount changed this week",
-    "close_date_changed_7d": "Close date changed this week",
-    "stage_regressed_7d": "Moved back a stage this week",
-}
-
-
-def shape_clean_your_room(rows: pd.DataFrame, as_of: date) -> dict:
-    """The total's reasons in a fixed order ('any' first); the owners with a flagged deal."""
-    total = rows[rows["dimension_type"] == "total"].set_index("reason")
-    reasons = [r for r in REASON_LABELS if r in total.index]
-    owners = rows[(rows["dimension_type"] == "owner") & (rows["deals"] > 0)]
-    return {
-        "reasons": _records(total.loc[reasons].reset_index()) if reasons else [],
-        "owners": _records(owners),
-        "REASON_LABELS": REASON_LABELS,
-    }
 
 
 @dataclass(frozen=True)
@@ -225,7 +188,7 @@ class Section:
     name: str
     title: str
     shape: Callable[[pd.DataFrame, date], dict] = field(
-        default=lambda rows, as_of: {"rows": _records(rows)}
+        default=lambda rows, as_of: {"rows": records(rows)}
     )
 
     def query(self) -> str:
@@ -238,6 +201,9 @@ SECTIONS = [
     Section("trend", "Trend through the quarter", shape_trend),
     Section("daily_pipe_gen", "Daily pipeline generation", shape_daily_pipe_gen),
     Section("clean_your_room", "Clean Your Room", shape_clean_your_room),
+    Section("state_of_the_union", "State of the Union", shape_state_of_the_union),
+    Section("notable_deals", "The deals behind the month", shape_notable_deals),
+    Section("amp_weekly", "Activities, meetings, pipeline (AMP)", shape_amp_weekly),
     Section("forecast_accuracy", "Forecast accuracy", shape_forecast_accuracy),
     Section("funnel", "The funnel against its 12-month baseline", shape_funnel),
     Section("marketing_levers", "What marketing spend produced", shape_marketing_levers),

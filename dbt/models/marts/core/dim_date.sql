@@ -113,6 +113,11 @@ final as (
         cast({{ ly_same_day }} as date) as same_day_last_fiscal_year,
         iso_weekday = {{ var('weekly_review_weekday') | int }}
             as is_weekly_review_day,
+        cast({{ dbt.dateadd(
+            'day',
+            '-((iso_weekday - ' ~ (var('weekly_review_weekday') | int) ~ ' + 7) % 7)',
+            'date_day'
+        ) }} as date) as review_week_start_date,
         date_day = fiscal_quarter_end_date as is_fiscal_quarter_end
     from measures
 )
