@@ -111,3 +111,36 @@ def test_a_closed_quarters_final_closed_won_recounted_from_the_extracts(sample_d
     total = won["acv"].sum()
     assert len(won) >= 5, quarter
     assert final == pytest.approx(total, rel=1e-9)
+
+
+def test_owner_slices_balance_with_the_reassignments_in_the_extract(sample_db):
+    """Owner slices: every owner's start + buckets = end, transfers in and out cancel per
+    window, and the owners on both sides of a transfer are a reassignment recorded in the
+    OpportunityFieldHistory extract inside that window."""
+    from support import extract_current_state
+
+    rows = query(
+        sample_db,
+        "select window_type, window_start_date, window_end_date, fiscal_period, "
+        "dimension_value, bucket, amount_corp from marts.mart_pipeline_waterfall "
+        "where dimension_type = 'owner'",
+    )
+    balance: dict[tuple, float] = {}
+    transfers: dict[tuple, dict[str, set]] = {}
+    for window, start, end, period, owner, bucket, amount in rows:
+        key = (window, start, end, period)
+        sign = -1.0 if bucket == "end" else 1.0
+        balance[(*key, owner)] = balance.get((*key, owner), 0.0) + sign * amount
+        if bucket.startswith("transferred_"):
+            transfers.setdefault(key, {"in": set(), "out": set()})
+            transfers[key][bucket.removeprefix("transferred_")].add(owner)
+            balance[(*key, "transfers")] = balance.get((*key, "transfers"), 0.0) + amount
+    assert all(abs(v) < 0.01 for v in balance.values())
+    assert transfers, "the sample reassigns deals inside a review window"
+    history = extract_current_state(SAMPLE, "crm", "OpportunityFieldHistory")
+    moves = history[history["Field"] == "Owner"].copy()
+    moves["day"] = moves["CreatedDate"].str[:10]
+    for (_, start, end, _), sides in transfers.items():
+        inside = moves[(moves["day"] > start.isoformat()) & (moves["day"] <= end.isoformat())]
+        assert sides["out"] <= set(inside["OldValue"]), (start, end)
+        assert sides["in"] <= set(inside["NewValue"]), (start, end)

@@ -119,6 +119,8 @@ BUCKET_LABELS = {
     "slipped": "Slipped",
     "pulled_out": "Pulled out",
     "removed": "Removed",
+    "transferred_in": "Transferred in",
+    "transferred_out": "Transferred out",
     "end": "Open pipeline at the end",
 }
 

@@ -230,6 +230,31 @@ def _next_steps(n: int) -> np.ndarray:
     return np.where((i * 7919) % 100 < 17, None, steps)
 
 
+def _reassignments(opps: pd.DataFrame, ev: pd.DataFrame) -> pd.DataFrame:
+    """About one deal in twenty changes hands once, halfway between its first and last
+    change (the waterfall's transferred_in / transferred_out, the AMP's owner at the week's
+    end). Derived from the deal's number, not drawn, so adding it left every other value of
+    the sample as it was. One row per reassigned deal: its index, the time, both owners."""
+    n = len(opps)
+    i = np.arange(n)
+    times = ev.groupby("opp").t
+    first = times.min().reindex(i).to_numpy()
+    last = times.max().reindex(i).to_numpy()
+    owners = opps.OwnerId.to_numpy()
+    pool = np.unique(owners)
+    # a different owner of some other deal; the pool's next ones in order
+    new_owner = pool[(np.searchsorted(pool, owners) + 1 + i % 3) % len(pool)]
+    moved = ((i * 104729) % 100 < 5) & (last > first) & (new_owner != owners)
+    return pd.DataFrame(
+        {
+            "opp": i[moved],
+            "t": (first + (last - first) * 0.5)[moved],
+            "old": owners[moved],
+            "new": new_owner[moved],
+        }
+    )
+
+
 def _regressions(rng, stage_t, last_open, close_t) -> pd.DataFrame:
     """Some qualified deals fall back to Prospecting (below the qualified band) after their
     last stage move and, most of them, return to that stage before they close: the pipeline
@@ -356,6 +381,13 @@ def opportunity_tables(rng, opps, events) -> list[Table]:
     )
     frame.insert(0, "Id", versions.Id.to_numpy())
     frame["_batch"] = versions._batch.to_numpy()
+    moves = _reassignments(opps, ev)
+    # A reassigned deal's snapshots from the change on carry its new owner (OwnerId today);
+    # the ones before keep the first.
+    change_t = pd.Series(moves.t.to_numpy(), index=moves.opp.to_numpy()).reindex(vo).to_numpy()
+    new_owner = pd.Series(moves.new.to_numpy(), index=moves.opp.to_numpy()).reindex(vo)
+    after = versions.t.to_numpy() >= np.nan_to_num(change_t, nan=np.inf)
+    frame["OwnerId"] = np.where(after, new_owner.to_numpy(), frame["OwnerId"].to_numpy())
 
     # OpportunityHistory: one row per change, holding the state after it. Salesforce writes
     # "Forecast" for the Commit category in this object.
@@ -391,6 +423,17 @@ def opportunity_tables(rng, opps, events) -> list[Table]:
                 }
             )
         )
+    parts.append(
+        pd.DataFrame(
+            {
+                "OpportunityId": opps.Id.to_numpy()[moves.opp.to_numpy()],
+                "Field": "Owner",
+                "OldValue": moves.old.to_numpy(),
+                "NewValue": moves.new.to_numpy(),
+                "t": moves.t.to_numpy(),
+            }
+        )
+    )
     fh = pd.concat(parts, ignore_index=True).sort_values("t", kind="stable")
     fh.insert(0, "Id", ids("017", len(fh)))
     fh["CreatedDate"] = to_ts(fh.t.to_numpy())

@@ -261,6 +261,8 @@ final as (
         end as outcome,
         classified.entry_kind,
         exits.left_on,
+        start_owners.owner_id as start_owner_id,
+        end_owners.owner_id as end_owner_id,
         classified.start_stage_name,
         classified.start_forecast_category,
         classified.start_close_date,
@@ -290,6 +292,18 @@ final as (
         on classified.end_close_date = close_quarter.date_day
     left join calendar as start_quarter
         on classified.start_close_date = start_quarter.date_day
+    left join {{ ref('int_opportunity_owners') }} as start_owners
+        on
+            classified.opportunity_id = start_owners.opportunity_id
+            and {{ version_valid_on(
+                'start_owners', 'classified.window_start_date'
+            ) }}
+    left join {{ ref('int_opportunity_owners') }} as end_owners
+        on
+            classified.opportunity_id = end_owners.opportunity_id
+            and {{ version_valid_on(
+                'end_owners', 'classified.window_end_date'
+            ) }}
     where classified.outcome is not null
 )
 

@@ -192,7 +192,7 @@ deal_steps as (
 -- The owner and ACV as known at the end of the week.
 deal_weeks as (
     select
-        versions.owner_id,
+        owners_then.owner_id,
         weeks.week_start_date,
         coalesce(deal_steps.pipeline_source, 'unknown') as pipeline_source,
         case when deal_steps.step = 'created' then 1 else 0 end
@@ -212,6 +212,10 @@ deal_weeks as (
         on
             deal_steps.opportunity_id = versions.opportunity_id
             and {{ version_valid_on('versions', 'weeks.week_end_date') }}
+    inner join {{ ref('int_opportunity_owners') }} as owners_then
+        on
+            deal_steps.opportunity_id = owners_then.opportunity_id
+            and {{ version_valid_on('owners_then', 'weeks.week_end_date') }}
 ),
 
 activity_facts as (
