@@ -300,30 +300,19 @@ owner_weeks as (
         owners.region,
         owners.manager_id,
         owner_sources.pipeline_source,
-        case
-            when owner_sources.pipeline_source = 'all'
-                then coalesce(activity_facts.activities_call, 0)
-        end as activities_call,
-        case
-            when owner_sources.pipeline_source = 'all'
-                then coalesce(activity_facts.activities_email, 0)
-        end as activities_email,
-        case
-            when owner_sources.pipeline_source = 'all'
-                then coalesce(activity_facts.activities_other, 0)
-        end as activities_other,
-        case
-            when owner_sources.pipeline_source = 'all'
-                then coalesce(activity_facts.activities, 0)
-        end as activities,
-        case
-            when owner_sources.pipeline_source = 'all'
-                then coalesce(meeting_facts.meetings_held, 0)
-        end as meetings_held,
-        case
-            when owner_sources.pipeline_source = 'all'
-                then coalesce(meeting_facts.first_meetings, 0)
-        end as first_meetings,
+        -- activity measures on the 'all' rows only
+        {%- for facts, measure in [
+            ('activity_facts', 'activities_call'),
+            ('activity_facts', 'activities_email'),
+            ('activity_facts', 'activities_other'),
+            ('activity_facts', 'activities'),
+            ('meeting_facts', 'meetings_held'),
+            ('meeting_facts', 'first_meetings')] %}
+            case
+                when owner_sources.pipeline_source = 'all'
+                    then coalesce({{ facts }}.{{ measure }}, 0)
+            end as {{ measure }},
+        {%- endfor %}
         coalesce(deal_facts.opportunities_created, 0) as opportunities_created,
         coalesce(deal_facts.deals_generated, 0) as deals_generated,
         coalesce(deal_facts.pipeline_generated, 0) as pipeline_generated

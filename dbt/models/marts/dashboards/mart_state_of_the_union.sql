@@ -18,10 +18,17 @@
 {%- set top_n = var('sotu_top_n') | int -%}
 {%- set green = var('rag_green_pacing') -%}
 {%- set yellow = var('rag_yellow_pacing') -%}
-{%- set sums = [
-    'won_count', 'closed_count', 'closed_won_acv', 'won_positive_count',
-    'won_positive_acv', 'closed_won_acv_ly', 'deals_generated',
-    'pipeline_generated', 'pipeline_generated_ly'] -%}
+{#- name, deal_days column, takes the slice's share, last year's days -#}
+{%- set fact_sums = [
+    ('won_count', 'won_count', false, false),
+    ('closed_count', 'closed_count', false, false),
+    ('closed_won_acv', 'closed_won_acv', true, false),
+    ('won_positive_count', 'won_positive_count', false, false),
+    ('won_positive_acv', 'won_positive_acv', true, false),
+    ('closed_won_acv_ly', 'closed_won_acv', true, true),
+    ('deals_generated', 'deals_generated', false, false),
+    ('pipeline_generated', 'pipeline_generated', true, false),
+    ('pipeline_generated_ly', 'pipeline_generated', true, true)] -%}
 with calendar as (
     select * from {{ ref('dim_date') }}
 ),
@@ -170,69 +177,19 @@ facts as (
         periods.period_start_date,
         slices.dimension_type,
         slices.dimension_value,
-        sum(
-            case
-                when deal_days.fact_date >= periods.period_start_date
-                    then deal_days.won_count
-                else 0
-            end
-        ) as won_count,
-        sum(
-            case
-                when deal_days.fact_date >= periods.period_start_date
-                    then deal_days.closed_count
-                else 0
-            end
-        ) as closed_count,
-        sum(
-            case
-                when deal_days.fact_date >= periods.period_start_date
-                    then deal_days.closed_won_acv * slices.allocation_share
-                else 0
-            end
-        ) as closed_won_acv,
-        sum(
-            case
-                when deal_days.fact_date >= periods.period_start_date
-                    then deal_days.won_positive_count
-                else 0
-            end
-        ) as won_positive_count,
-        sum(
-            case
-                when deal_days.fact_date >= periods.period_start_date
-                    then deal_days.won_positive_acv * slices.allocation_share
-                else 0
-            end
-        ) as won_positive_acv,
-        sum(
-            case
-                when deal_days.fact_date <= periods.ly_to_date_end
-                    then deal_days.closed_won_acv * slices.allocation_share
-                else 0
-            end
-        ) as closed_won_acv_ly,
-        sum(
-            case
-                when deal_days.fact_date >= periods.period_start_date
-                    then deal_days.deals_generated
-                else 0
-            end
-        ) as deals_generated,
-        sum(
-            case
-                when deal_days.fact_date >= periods.period_start_date
-                    then deal_days.pipeline_generated * slices.allocation_share
-                else 0
-            end
-        ) as pipeline_generated,
-        sum(
-            case
-                when deal_days.fact_date <= periods.ly_to_date_end
-                    then deal_days.pipeline_generated * slices.allocation_share
-                else 0
-            end
-        ) as pipeline_generated_ly
+        {%- for name, source, shared, last_year in fact_sums %}
+            {%- if last_year %}
+                {%- set in_window = 'deal_days.fact_date'
+                    ~ ' <= periods.ly_to_date_end' %}
+            {%- else %}
+                {%- set in_window = 'deal_days.fact_date'
+                    ~ ' >= periods.period_start_date' %}
+            {%- endif %}
+            {%- set amount = 'deal_days.' ~ source
+                ~ (' * slices.allocation_share' if shared else '') %}
+            sum(case when {{ in_window }} then {{ amount }} else 0 end)
+                as {{ name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from deal_days
     inner join periods
         on
@@ -335,7 +292,7 @@ measured as (
         periods.*,
         period_slices.dimension_type,
         period_slices.dimension_value,
-        {%- for column in sums %}
+        {%- for column, source, shared, last_year in fact_sums %}
             coalesce(facts.{{ column }}, 0) as {{ column }},
         {%- endfor %}
         period_targets.target_period,
