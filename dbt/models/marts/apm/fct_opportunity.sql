@@ -43,29 +43,8 @@ exclusions as (
 calendar as (
     select
         date_day,
-        fiscal_quarter_label,
-        fiscal_quarter_start_date
+        fiscal_quarter_label
     from {{ ref('dim_date') }}
-),
-
--- Each change of close date as known by as_of_date, against the one before it.
-close_moves as (
-    select
-        versions.opportunity_id,
-        versions.version_no,
-        versions.valid_from,
-        versions.pipeline_created_at,
-        versions.close_date,
-        lag(versions.close_date) over (
-            partition by versions.opportunity_id order by versions.version_no
-        ) as previous_close_date,
-        close_quarters.fiscal_quarter_start_date as close_quarter_start_date,
-        lag(close_quarters.fiscal_quarter_start_date) over (
-            partition by versions.opportunity_id order by versions.version_no
-        ) as previous_close_quarter_start_date
-    from versions
-    left join calendar as close_quarters
-        on versions.close_date = close_quarters.date_day
 ),
 
 -- Pushes count only once the deal is pipeline (in the qualified band).
@@ -73,28 +52,10 @@ pushes as (
     select
         opportunity_id,
         min(case when version_no = 1 then close_date end) as first_close_date,
-        cast(sum(
-            case
-                when
-                    valid_from >= pipeline_created_at
-                    and close_quarter_start_date
-                    > previous_close_quarter_start_date
-                    then 1
-                else 0
-            end
-        ) as integer) as push_count,
-        cast(sum(
-            case
-                when
-                    valid_from >= pipeline_created_at
-                    and close_date > previous_close_date
-                    then {{ dbt.datediff(
-                        'previous_close_date', 'close_date', 'day'
-                    ) }}
-                else 0
-            end
-        ) as integer) as days_pushed
-    from close_moves
+        cast(sum(case when is_push then 1 else 0 end) as integer)
+            as push_count,
+        cast(sum(days_pushed) as integer) as days_pushed
+    from {{ ref('int_opportunity_close_moves') }}
     group by opportunity_id
 ),
 

@@ -51,18 +51,10 @@ report_days as (
         )
 ),
 
--- Each version with what it changed: a later close quarter after the deal
--- became pipeline is a push.
+-- Each version with what it changed (a push: int_opportunity_close_moves).
 versions as (
     select
         versions.*,
-        close_calendar.fiscal_quarter_start_date as close_quarter_start_date,
-        lag(close_calendar.fiscal_quarter_start_date) over (
-            partition by versions.opportunity_id order by versions.version_no
-        ) as previous_close_quarter_start_date,
-        lag(versions.close_date) over (
-            partition by versions.opportunity_id order by versions.version_no
-        ) as previous_close_date,
         lag(versions.amount_local) over (
             partition by versions.opportunity_id order by versions.version_no
         ) as previous_amount_local,
@@ -70,27 +62,29 @@ versions as (
             partition by versions.opportunity_id order by versions.version_no
         ) as previous_stage_sort_order
     from {{ ref('fct_opportunity_version') }} as versions
-    left join calendar as close_calendar
-        on versions.close_date = close_calendar.date_day
 ),
 
 changes as (
     select
-        opportunity_id,
-        valid_from_date,
-        valid_from >= pipeline_created_at
-        and close_quarter_start_date
-        > previous_close_quarter_start_date as is_push,
-        version_no > 1
-        and coalesce(amount_local, -1) <> coalesce(previous_amount_local, -1)
+        versions.opportunity_id,
+        versions.valid_from_date,
+        moves.is_push,
+        versions.version_no > 1
+        and coalesce(versions.amount_local, -1)
+        <> coalesce(versions.previous_amount_local, -1)
             as is_amount_change,
-        version_no > 1
-        and coalesce(close_date, cast('1900-01-01' as date))
-        <> coalesce(previous_close_date, cast('1900-01-01' as date))
+        versions.version_no > 1
+        and coalesce(versions.close_date, cast('1900-01-01' as date))
+        <> coalesce(moves.previous_close_date, cast('1900-01-01' as date))
             as is_close_date_change,
-        is_open
-        and stage_sort_order < previous_stage_sort_order as is_regression
+        versions.is_open
+        and versions.stage_sort_order
+        < versions.previous_stage_sort_order as is_regression
     from versions
+    inner join {{ ref('int_opportunity_close_moves') }} as moves
+        on
+            versions.opportunity_id = moves.opportunity_id
+            and versions.version_no = moves.version_no
 ),
 
 states as (

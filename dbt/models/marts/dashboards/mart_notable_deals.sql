@@ -48,39 +48,14 @@ opportunities as (
     where not is_excluded
 ),
 
--- Versions that moved the close date to a later fiscal quarter once the
--- deal was pipeline.
 pushes as (
     select
         opportunity_id,
         valid_from_date as push_date,
         previous_close_date as close_date_before_push,
         close_date as close_date_after_push
-    from (
-        select
-            versions.opportunity_id,
-            versions.version_no,
-            versions.valid_from,
-            versions.valid_from_date,
-            versions.pipeline_created_at,
-            versions.close_date,
-            close_calendar.fiscal_quarter_start_date as close_quarter_start,
-            lag(close_calendar.fiscal_quarter_start_date) over (
-                partition by versions.opportunity_id
-                order by versions.version_no
-            ) as previous_close_quarter_start,
-            lag(versions.close_date) over (
-                partition by versions.opportunity_id
-                order by versions.version_no
-            ) as previous_close_date
-        from {{ ref('fct_opportunity_version') }} as versions
-        left join calendar as close_calendar
-            on versions.close_date = close_calendar.date_day
-        where versions.valid_from_date <= {{ as_of_date() }}
-    ) as dated
-    where
-        valid_from >= pipeline_created_at
-        and close_quarter_start > previous_close_quarter_start
+    from {{ ref('int_opportunity_close_moves') }}
+    where is_push
 ),
 
 candidates as (
