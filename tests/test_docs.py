@@ -126,7 +126,12 @@ def test_make_docs_serves_dbt_docs_of_the_marts(dbt_manifest):
             assert b"dbt" in r.read()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            # started from a shell that ignores SIGTERM (the disposition is inherited)
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
     nodes = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     assert "Accountability Performance Matrix" in nodes["mart_apm"]["description"]
     assert nodes["mart_apm"]["columns"]["rag_basis"]["description"]

@@ -418,7 +418,9 @@ levels as (
             shown.week_start_date,
             shown.week_end_date,
             shown.fiscal_period,
-            {{ key }},
+            {%- if level != 'total' %}
+                {{ key }},
+            {%- endif %}
             shown.pipeline_source
     {%- endfor %}
 ),

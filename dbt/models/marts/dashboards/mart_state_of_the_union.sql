@@ -215,7 +215,8 @@ daily_targets as (
         calendar.date_day,
         targets.dimension_type,
         targets.dimension_value,
-        targets.target_amount / calendar.days_in_fiscal_quarter as target_day
+        cast(targets.target_amount as {{ type_double() }})
+        / calendar.days_in_fiscal_quarter as target_day
     from {{ ref('stg_plan__targets') }} as targets
     inner join calendar
         on targets.fiscal_period = calendar.fiscal_quarter_label
