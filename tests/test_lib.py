@@ -273,3 +273,29 @@ def test_a_column_is_followed_down_to_the_extract_columns_it_comes_from():
         "crm/opportunity.amount",
     ]
     assert to_sources(lineage, "marts/mart", "day") == []  # generated, from no column
+
+
+def test_lineage_cache_is_shared_merged_and_forgets_what_no_run_used(tmp_path, monkeypatch):
+    """Two warehouses save into the project's one cache file: both runs' entries stay, an entry
+    no run used for CACHE_KEEP_DAYS is dropped, and an unreadable file counts as empty."""
+    import json
+
+    import dagster as dg
+
+    from dagster_project.transform import metadata
+
+    path = tmp_path / "target" / "lineage-cache.json"
+    lineage = {"dagster/column_lineage": dg.TableColumnLineage(deps_by_column={})}
+    metadata._save_cache(path, {"a": lineage, "b": lineage}, {"a"})
+    metadata._save_cache(path, {"c": lineage}, {"c"})
+    assert set(metadata._load_cache(path)) == {"a", "c"}
+    assert metadata._load_cache(path)["a"] == lineage
+
+    later = os.stat(path).st_mtime + (metadata.CACHE_KEEP_DAYS + 1) * 86400
+    monkeypatch.setattr(metadata.time, "time", lambda: later)
+    metadata._save_cache(path, {"c": lineage}, {"c"})
+    assert set(json.loads(path.read_text())) == {"c"}
+    assert not list(path.parent.glob("*.tmp"))
+
+    path.write_text("{not json")
+    assert metadata._load_cache(path) == {}
