@@ -66,10 +66,17 @@ models as (
     select * from {{ ref('attribution_model') }}
 ),
 
-model_touches as (
+-- The touches a model weighs depend only on its touch window (sourced: up to
+-- the pipeline day; influence: every touch), and so do the milestones: they
+-- are found once per window, then weighed by each of its models.
+touch_windows as (
+    select distinct touch_window from models
+),
+
+window_touches as (
     select
         touches.opportunity_id,
-        models.attribution_model,
+        touch_windows.touch_window,
         touches.touch_id,
         touches.campaign_id,
         touches.person_id,
@@ -79,50 +86,47 @@ model_touches as (
         touches.touch_date <= persons.known_date as is_lead_creation_candidate,
         coalesce(
             touches.touch_date <= opportunities.pipeline_created_date, false
-        ) as is_before_pipeline,
-        models.first_touch_weight,
-        models.lead_creation_weight,
-        models.opportunity_creation_weight,
-        models.closed_won_weight,
-        models.other_weight
+        ) as is_before_pipeline
     from {{ ref('fct_campaign_touch') }} as touches
     inner join opportunities
         on touches.opportunity_id = opportunities.opportunity_id
     left join {{ ref('dim_person') }} as persons
         on touches.person_id = persons.person_id
-    inner join models
-        on touches.is_sourcing_window or models.touch_window = 'influence'
+    inner join touch_windows
+        on
+            touches.is_sourcing_window
+            or touch_windows.touch_window = 'influence'
 ),
 
 ranked as (
     select
         *,
         row_number() over (
-            partition by opportunity_id, attribution_model
+            partition by opportunity_id, touch_window
             order by touch_at, touch_id
         ) as rank_first,
         row_number() over (
-            partition by opportunity_id, attribution_model
+            partition by opportunity_id, touch_window
             order by touch_at desc, touch_id desc
         ) as rank_last,
         row_number() over (
-            partition by opportunity_id, attribution_model, is_before_pipeline
+            partition by opportunity_id, touch_window, is_before_pipeline
             order by touch_at desc, touch_id desc
         ) as rank_last_before_pipeline,
         row_number() over (
             partition by
                 opportunity_id,
-                attribution_model,
+                touch_window,
                 coalesce(is_lead_creation_candidate, false)
             order by touch_at desc, touch_id desc
         ) as rank_last_candidate,
         max(case when is_lead_creation_candidate then 1 else 0 end) over (
-            partition by opportunity_id, attribution_model
+            partition by opportunity_id, touch_window
         ) as has_lead_creation_candidate
-    from model_touches
+    from window_touches
 ),
 
-milestones as (
+window_milestones as (
     select
         *,
         rank_first = 1 as is_first_touch,
@@ -137,6 +141,20 @@ milestones as (
         and rank_last_before_pipeline = 1 as is_opportunity_creation_touch,
         is_won and rank_last = 1 as is_closed_won_touch
     from ranked
+),
+
+milestones as (
+    select
+        window_milestones.*,
+        models.attribution_model,
+        models.first_touch_weight,
+        models.lead_creation_weight,
+        models.opportunity_creation_weight,
+        models.closed_won_weight,
+        models.other_weight
+    from window_milestones
+    inner join models
+        on window_milestones.touch_window = models.touch_window
 ),
 
 milestone_weights as (

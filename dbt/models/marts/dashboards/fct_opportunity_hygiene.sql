@@ -51,8 +51,30 @@ report_days as (
         )
 ),
 
--- Each version with what it changed (a push: int_opportunity_close_moves).
 versions as (
+    select * from {{ ref('fct_opportunity_version') }}
+),
+
+states as (
+    select
+        report_days.report_date,
+        versions.opportunity_id,
+        versions.owner_id,
+        versions.account_id,
+        versions.stage_name,
+        versions.close_date,
+        versions.amount_local,
+        versions.acv_corp
+    from report_days
+    inner join versions
+        on {{ version_valid_on('versions', 'report_days.report_date') }}
+    where versions.is_open and not versions.is_excluded
+),
+
+-- What each version of a deal open on a report day changed (a push:
+-- int_opportunity_close_moves); only those deals, so the window sorts their
+-- versions and not every deal's.
+changed_versions as (
     select
         versions.*,
         lag(versions.amount_local) over (
@@ -61,7 +83,8 @@ versions as (
         lag(versions.stage_sort_order) over (
             partition by versions.opportunity_id order by versions.version_no
         ) as previous_stage_sort_order
-    from {{ ref('fct_opportunity_version') }} as versions
+    from versions
+    where versions.opportunity_id in (select states.opportunity_id from states)
 ),
 
 changes as (
@@ -80,27 +103,11 @@ changes as (
         versions.is_open
         and versions.stage_sort_order
         < versions.previous_stage_sort_order as is_regression
-    from versions
+    from changed_versions as versions
     inner join {{ ref('int_opportunity_close_moves') }} as moves
         on
             versions.opportunity_id = moves.opportunity_id
             and versions.version_no = moves.version_no
-),
-
-states as (
-    select
-        report_days.report_date,
-        versions.opportunity_id,
-        versions.owner_id,
-        versions.account_id,
-        versions.stage_name,
-        versions.close_date,
-        versions.amount_local,
-        versions.acv_corp
-    from report_days
-    inner join versions
-        on {{ version_valid_on('versions', 'report_days.report_date') }}
-    where versions.is_open and not versions.is_excluded
 ),
 
 change_counts as (
