@@ -94,6 +94,8 @@ def _reuse_parse_state(target_root: Path, target: Path) -> None:
 
 def _prune_targets(root) -> None:
     """Keep the newest runs' dbt targets."""
+    # Before 2026-12-05 each warehouse kept its own lineage cache here; the project's is used now.
+    (root / "lineage-cache.json").unlink(missing_ok=True)
     runs = sorted((p for p in root.glob("*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
     for old in runs[:-KEEP_DBT_TARGETS]:
         shutil.rmtree(old, ignore_errors=True)

@@ -11,6 +11,13 @@
     and a deal that changed hands leaves its start ACV as transferred_out of
     the first owner and brings it as transferred_in to the second, so each
     owner balances and owners add up to the total. -#}
+{%- set window_key = [
+    'window_type', 'window_start_date', 'window_end_date', 'fiscal_period',
+    'period_start_date'] -%}
+{%- set buckets = [
+    'start', 'created', 'pulled_in', 'requalified', 'increased',
+    'fx_revaluation', 'decreased', 'won', 'lost', 'pushed_out', 'slipped',
+    'pulled_out', 'removed', 'transferred_in', 'transferred_out', 'end'] -%}
 with deals as (
     select * from {{ ref('int_pipeline__deal_windows') }}
 ),
@@ -26,11 +33,9 @@ slices as (
 -- The owner at each end of the window ('unknown' when not set).
 deal_owners as (
     select
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
+        {%- for column in window_key %}
+            {{ column }},
+        {%- endfor %}
         opportunity_id,
         in_start,
         in_end,
@@ -41,91 +46,84 @@ deal_owners as (
     from deals
 ),
 
-transfers as (
+-- Every movement once per slice it counts in: the product, region, segment
+-- and source slices by allocation share; the owner slice at the owner at the
+-- end, plus a transfer out of and into the owners of a deal that changed
+-- hands.
+sliced_movement as (
     select
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
-        opportunity_id,
-        start_owner as owner_id,
-        'transferred_out' as bucket,
-        -start_acv_corp as amount_corp
-    from deal_owners
-    where start_owner <> end_owner and start_acv_corp <> 0
+        {%- for column in window_key %}
+            movement.{{ column }},
+        {%- endfor %}
+        movement.opportunity_id,
+        slices.dimension_type,
+        slices.dimension_value,
+        movement.bucket,
+        movement.amount_corp * slices.allocation_share as amount_corp
+    from movement
+    inner join slices
+        on movement.opportunity_id = slices.opportunity_id
     union all
     select
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
-        opportunity_id,
-        end_owner as owner_id,
-        'transferred_in' as bucket,
-        start_acv_corp as amount_corp
-    from deal_owners
-    where start_owner <> end_owner and start_acv_corp <> 0
-),
-
-owner_moves as (
-    select
-        movement.window_type,
-        movement.window_start_date,
-        movement.window_end_date,
-        movement.fiscal_period,
-        movement.period_start_date,
+        {%- for column in window_key %}
+            movement.{{ column }},
+        {%- endfor %}
         movement.opportunity_id,
-        deal_owners.end_owner as owner_id,
+        'owner' as dimension_type,
+        deal_owners.end_owner as dimension_value,
         movement.bucket,
         movement.amount_corp
     from movement
     inner join deal_owners
         on
-            movement.window_type = deal_owners.window_type
-            and movement.window_start_date = deal_owners.window_start_date
-            and movement.window_end_date = deal_owners.window_end_date
-            and movement.period_start_date = deal_owners.period_start_date
-            and movement.opportunity_id = deal_owners.opportunity_id
+            movement.opportunity_id = deal_owners.opportunity_id
+            {%- for column in window_key if column != 'fiscal_period' %}
+                and movement.{{ column }} = deal_owners.{{ column }}
+            {%- endfor %}
+    {%- for owner, bucket, sign in [
+        ('start_owner', 'transferred_out', '-'),
+        ('end_owner', 'transferred_in', '')] %}
+        union all
+        select
+            {%- for column in window_key %}
+                {{ column }},
+            {%- endfor %}
+            opportunity_id,
+            'owner' as dimension_type,
+            {{ owner }} as dimension_value,
+            '{{ bucket }}' as bucket,
+            {{ sign }}start_acv_corp as amount_corp
+        from deal_owners
+        where start_owner <> end_owner and start_acv_corp <> 0
+    {%- endfor %}
+),
+
+-- Every deal at each end of the window once per slice: by allocation share,
+-- and at its start owner with its start ACV and at its end owner with its
+-- end ACV, so an owner who gave every deal away still has an end of 0.
+sliced_deals as (
+    select
+        {%- for column in window_key %}
+            deals.{{ column }},
+        {%- endfor %}
+        deals.opportunity_id,
+        slices.dimension_type,
+        slices.dimension_value,
+        deals.in_start,
+        deals.in_end,
+        deals.start_acv_corp * slices.allocation_share as start_acv_corp,
+        deals.end_acv_corp * slices.allocation_share as end_acv_corp
+    from deals
+    inner join slices
+        on deals.opportunity_id = slices.opportunity_id
     union all
-    select * from transfers
-),
-
-owner_flows as (
     select
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
-        'owner' as dimension_type,
-        owner_id as dimension_value,
-        bucket,
-        sum(amount_corp) as amount_corp,
-        count(distinct opportunity_id) as deal_count
-    from owner_moves
-    group by
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
-        owner_id,
-        bucket
-),
-
--- Each deal at its start owner with its start ACV and at its end owner with
--- its end ACV, so an owner who gave every deal away still has an end of 0.
-owner_points as (
-    select
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
+        {%- for column in window_key %}
+            {{ column }},
+        {%- endfor %}
         opportunity_id,
-        start_owner as owner_id,
+        'owner' as dimension_type,
+        start_owner as dimension_value,
         in_start,
         false as in_end,
         start_acv_corp,
@@ -133,13 +131,12 @@ owner_points as (
     from deal_owners
     union all
     select
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
+        {%- for column in window_key %}
+            {{ column }},
+        {%- endfor %}
         opportunity_id,
-        end_owner as owner_id,
+        'owner' as dimension_type,
+        end_owner as dimension_value,
         false as in_start,
         in_end,
         cast(0 as {{ type_double() }}) as start_acv_corp,
@@ -147,191 +144,77 @@ owner_points as (
     from deal_owners
 ),
 
-owner_ends as (
+flows as (
     select
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
-        'owner' as dimension_type,
-        owner_id as dimension_value,
+        {%- for column in window_key %}
+            {{ column }},
+        {%- endfor %}
+        dimension_type,
+        dimension_value,
+        bucket,
+        sum(amount_corp) as amount_corp,
+        count(distinct opportunity_id) as deal_count
+    from sliced_movement
+    group by
+        {%- for column in window_key %}
+            {{ column }},
+        {%- endfor %}
+        dimension_type,
+        dimension_value,
+        bucket
+),
+
+ends as (
+    select
+        {%- for column in window_key %}
+            {{ column }},
+        {%- endfor %}
+        dimension_type,
+        dimension_value,
         sum(start_acv_corp) as start_amount,
         sum(end_acv_corp) as end_amount,
         count(distinct case when in_start then opportunity_id end)
             as start_deals,
         count(distinct case when in_end then opportunity_id end)
             as end_deals
-    from owner_points
+    from sliced_deals
     group by
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
-        owner_id
-),
-
-flows as (
-    select
-        movement.window_type,
-        movement.window_start_date,
-        movement.window_end_date,
-        movement.fiscal_period,
-        movement.period_start_date,
-        slices.dimension_type,
-        slices.dimension_value,
-        movement.bucket,
-        sum(movement.amount_corp * slices.allocation_share) as amount_corp,
-        count(distinct movement.opportunity_id) as deal_count
-    from movement
-    inner join slices
-        on movement.opportunity_id = slices.opportunity_id
-    group by
-        movement.window_type,
-        movement.window_start_date,
-        movement.window_end_date,
-        movement.fiscal_period,
-        movement.period_start_date,
-        slices.dimension_type,
-        slices.dimension_value,
-        movement.bucket
-),
-
-ends as (
-    select
-        deals.window_type,
-        deals.window_start_date,
-        deals.window_end_date,
-        deals.fiscal_period,
-        deals.period_start_date,
-        slices.dimension_type,
-        slices.dimension_value,
-        sum(deals.start_acv_corp * slices.allocation_share) as start_amount,
-        sum(deals.end_acv_corp * slices.allocation_share) as end_amount,
-        count(distinct case when deals.in_start then deals.opportunity_id end)
-            as start_deals,
-        count(distinct case when deals.in_end then deals.opportunity_id end)
-            as end_deals
-    from deals
-    inner join slices
-        on deals.opportunity_id = slices.opportunity_id
-    group by
-        deals.window_type,
-        deals.window_start_date,
-        deals.window_end_date,
-        deals.fiscal_period,
-        deals.period_start_date,
-        slices.dimension_type,
-        slices.dimension_value
+        {%- for column in window_key %}
+            {{ column }},
+        {%- endfor %}
+        dimension_type,
+        dimension_value
 ),
 
 stacked as (
-    select
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
-        dimension_type,
-        dimension_value,
-        bucket,
-        amount_corp,
-        deal_count
-    from flows
-
-    union all
-
-    select * from owner_flows
-
-    union all
-
-    select
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
-        dimension_type,
-        dimension_value,
-        'start' as bucket,
-        start_amount as amount_corp,
-        start_deals as deal_count
-    from ends
-
-    union all
-
-    select
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
-        dimension_type,
-        dimension_value,
-        'start' as bucket,
-        start_amount as amount_corp,
-        start_deals as deal_count
-    from owner_ends
-
-    union all
-
-    select
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
-        dimension_type,
-        dimension_value,
-        'end' as bucket,
-        end_amount as amount_corp,
-        end_deals as deal_count
-    from ends
-
-    union all
-
-    select
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
-        dimension_type,
-        dimension_value,
-        'end' as bucket,
-        end_amount as amount_corp,
-        end_deals as deal_count
-    from owner_ends
+    select * from flows
+    {%- for side in ['start', 'end'] %}
+        union all
+        select
+            {%- for column in window_key %}
+                {{ column }},
+            {%- endfor %}
+            dimension_type,
+            dimension_value,
+            '{{ side }}' as bucket,
+            {{ side }}_amount as amount_corp,
+            {{ side }}_deals as deal_count
+        from ends
+    {%- endfor %}
 ),
 
 final as (
     select
-        window_type,
-        window_start_date,
-        window_end_date,
-        fiscal_period,
-        period_start_date,
+        {%- for column in window_key %}
+            {{ column }},
+        {%- endfor %}
         dimension_type,
         dimension_value,
         bucket,
         case bucket
-            when 'start' then 0
-            when 'created' then 1
-            when 'pulled_in' then 2
-            when 'requalified' then 3
-            when 'increased' then 4
-            when 'fx_revaluation' then 5
-            when 'decreased' then 6
-            when 'won' then 7
-            when 'lost' then 8
-            when 'pushed_out' then 9
-            when 'slipped' then 10
-            when 'pulled_out' then 11
-            when 'removed' then 12
-            when 'transferred_in' then 13
-            when 'transferred_out' then 14
-            when 'end' then 15
+            {%- for bucket in buckets %}
+                when '{{ bucket }}' then {{ loop.index0 }}
+            {%- endfor %}
         end as bucket_order,
         cast(amount_corp as {{ type_double() }}) as amount_corp,
         deal_count
