@@ -19,6 +19,29 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     return vl_convert.vegalite_to_svg(spec)
 
 
+def _series_frame(
+    rows: pd.DataFrame, id_column: str, series: dict[str, str], value_name: str
+) -> pd.DataFrame:
+    """``rows`` long: a row per ``id_column`` value and column of ``series``, the column's
+    label (the dict's value) in ``series`` and its value in ``value_name``."""
+    frame = rows.melt(
+        id_vars=[id_column], value_vars=list(series), var_name="series", value_name=value_name
+    )
+    frame["series"] = frame["series"].map(series)
+    return frame
+
+
+def _series_color(series: dict[str, str], colors: list[str]) -> alt.Color:
+    """A colour per series in the dict's order, the legend on top."""
+    return alt.Color(
+        "series:N",
+        title=None,
+        sort=list(series.values()),
+        scale=alt.Scale(range=colors),
+        legend=alt.Legend(labelLimit=0, orient="top"),
+    )
+
+
 def trend_chart(rows: pd.DataFrame, metrics: list[str]) -> str:
     """One small chart per metric: its value on each review day, and the same day last year."""
     long = rows[rows["metric"].isin(metrics)].melt(
@@ -146,12 +169,12 @@ def lever_chart(rows: pd.DataFrame) -> str:
     """Cost against the pipeline it sourced, a pair of bars per lever and channel. Pipeline
     no campaign touched has no cost to weigh against: it stays in the table only."""
     rows = rows[rows["marketing_lever"] != "unattributed"]
-    frame = rows.assign(
+    labelled = rows.assign(
         label=rows["marketing_lever"].str.replace("_", " ")
         + " / "
         + rows["marketing_channel"].str.replace("_", " ")
-    ).melt(id_vars=["label"], value_vars=list(LEVER_SERIES), var_name="series", value_name="amount")
-    frame["series"] = frame["series"].map(LEVER_SERIES)
+    )
+    frame = _series_frame(labelled, "label", LEVER_SERIES, "amount")
     frame["amount"] = frame["amount"].fillna(0.0)
     order = list(dict.fromkeys(frame["label"]))
     chart = (
@@ -161,13 +184,7 @@ def lever_chart(rows: pd.DataFrame) -> str:
             y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
             yOffset=alt.YOffset("series:N", sort=list(LEVER_SERIES.values())),
             x=alt.X("amount:Q", title=None, axis=alt.Axis(format="~s")),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                sort=list(LEVER_SERIES.values()),
-                scale=alt.Scale(range=["#c8553d", "#4c78a8"]),
-                legend=alt.Legend(labelLimit=0, orient="top"),
-            ),
+            color=_series_color(LEVER_SERIES, ["#c8553d", "#4c78a8"]),
         )
         # room on the left: the browser's font can be wider than the one the labels were
         # measured with
@@ -184,13 +201,7 @@ PIPE_GEN_SERIES = {
 
 def pipe_gen_chart(rows: pd.DataFrame) -> str:
     """Pipeline generated to date against the target to date, day by day."""
-    frame = rows.melt(
-        id_vars=["day_of_quarter"],
-        value_vars=list(PIPE_GEN_SERIES),
-        var_name="series",
-        value_name="amount",
-    ).dropna()
-    frame["series"] = frame["series"].map(PIPE_GEN_SERIES)
+    frame = _series_frame(rows, "day_of_quarter", PIPE_GEN_SERIES, "amount").dropna()
     chart = (
         alt.Chart(frame)
         .mark_line()
@@ -199,13 +210,7 @@ def pipe_gen_chart(rows: pd.DataFrame) -> str:
                 "day_of_quarter:Q", title="day of the quarter", scale=alt.Scale(domain=[0, 92])
             ),
             y=alt.Y("amount:Q", title=None, axis=alt.Axis(format="~s")),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                sort=list(PIPE_GEN_SERIES.values()),
-                scale=alt.Scale(range=["#4c78a8", "#9aa5b1"]),
-                legend=alt.Legend(labelLimit=0, orient="top"),
-            ),
+            color=_series_color(PIPE_GEN_SERIES, ["#4c78a8", "#9aa5b1"]),
             strokeDash=alt.StrokeDash(
                 "series:N",
                 sort=list(PIPE_GEN_SERIES.values()),
@@ -227,26 +232,14 @@ AMP_SERIES = {
 
 def amp_chart(rows: pd.DataFrame) -> str:
     """Meetings held, first meetings and opportunities created, week by week."""
-    frame = rows.melt(
-        id_vars=["week_start_date"],
-        value_vars=list(AMP_SERIES),
-        var_name="series",
-        value_name="count",
-    )
-    frame["series"] = frame["series"].map(AMP_SERIES)
+    frame = _series_frame(rows, "week_start_date", AMP_SERIES, "count")
     chart = (
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
             x=alt.X("week_start_date:T", title="week starting", axis=alt.Axis(format="%b %d")),
             y=alt.Y("count:Q", title=None),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                sort=list(AMP_SERIES.values()),
-                scale=alt.Scale(range=["#4c78a8", "#72b7b2", "#c8553d"]),
-                legend=alt.Legend(labelLimit=0, orient="top"),
-            ),
+            color=_series_color(AMP_SERIES, ["#4c78a8", "#72b7b2", "#c8553d"]),
         )
         .properties(width=560, height=200)
     )
@@ -258,13 +251,7 @@ SOTU_SERIES = {"closed_won_acv": "closed won", "target_period": "target"}
 
 def sotu_chart(rows: pd.DataFrame) -> str:
     """Closed won against the month's target, a pair of bars per fiscal month."""
-    frame = rows.melt(
-        id_vars=["period_label"],
-        value_vars=list(SOTU_SERIES),
-        var_name="series",
-        value_name="amount",
-    ).dropna()
-    frame["series"] = frame["series"].map(SOTU_SERIES)
+    frame = _series_frame(rows, "period_label", SOTU_SERIES, "amount").dropna()
     chart = (
         alt.Chart(frame)
         .mark_bar()
@@ -272,13 +259,7 @@ def sotu_chart(rows: pd.DataFrame) -> str:
             x=alt.X("period_label:N", title=None, sort=list(dict.fromkeys(rows["period_label"]))),
             xOffset=alt.XOffset("series:N", sort=list(SOTU_SERIES.values())),
             y=alt.Y("amount:Q", title=None, axis=alt.Axis(format="~s")),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                sort=list(SOTU_SERIES.values()),
-                scale=alt.Scale(range=["#4c78a8", "#9aa5b1"]),
-                legend=alt.Legend(labelLimit=0, orient="top"),
-            ),
+            color=_series_color(SOTU_SERIES, ["#4c78a8", "#9aa5b1"]),
         )
         .properties(width=560, height=200)
     )
