@@ -20,6 +20,12 @@
     'past_due', 'no_recent_activity', 'stuck', 'pushed_repeatedly',
     'missing_amount', 'missing_close_date', 'missing_next_step',
     'amount_changed_7d', 'close_date_changed_7d', 'stage_regressed_7d'] -%}
+{#- The flags of a change in the seven days up to the report day, and the
+    column of `changes` each one reads. -#}
+{%- set recent_changes = [
+    ('amount_changed_7d', 'is_amount_change'),
+    ('close_date_changed_7d', 'is_close_date_change'),
+    ('stage_regressed_7d', 'is_regression')] -%}
 with calendar as (
     select * from {{ ref('dim_date') }}
 ),
@@ -115,36 +121,18 @@ change_counts as (
         states.report_date,
         states.opportunity_id,
         sum(case when changes.is_push then 1 else 0 end) as push_count,
-        max(
-            case
-                when
-                    changes.is_amount_change
-                    and changes.valid_from_date
-                    > {{ dbt.dateadd('day', -7, 'states.report_date') }}
-                    then 1
-                else 0
-            end
-        ) as amount_changed_7d,
-        max(
-            case
-                when
-                    changes.is_close_date_change
-                    and changes.valid_from_date
-                    > {{ dbt.dateadd('day', -7, 'states.report_date') }}
-                    then 1
-                else 0
-            end
-        ) as close_date_changed_7d,
-        max(
-            case
-                when
-                    changes.is_regression
-                    and changes.valid_from_date
-                    > {{ dbt.dateadd('day', -7, 'states.report_date') }}
-                    then 1
-                else 0
-            end
-        ) as stage_regressed_7d
+        {%- for flag, change in recent_changes %}
+            max(
+                case
+                    when
+                        changes.{{ change }}
+                        and changes.valid_from_date
+                        > {{ dbt.dateadd('day', -7, 'states.report_date') }}
+                        then 1
+                    else 0
+                end
+            ) as {{ flag }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from states
     inner join changes
         on
@@ -174,31 +162,6 @@ activities as (
     where created_at < {{ end_of_as_of }} and start_date_time is not null
 ),
 
-deal_activity as (
-    select
-        states.report_date,
-        states.opportunity_id,
-        max(
-            case
-                when
-                    activities.is_done
-                    and activities.activity_day <= states.report_date
-                    then activities.activity_day
-            end
-        ) as last_activity_date,
-        max(
-            case
-                when activities.activity_day > states.report_date then 1 else 0
-            end
-        ) as has_future_activity
-    from states
-    inner join activities
-        on
-            states.opportunity_id = activities.what_id
-            and states.report_date >= activities.created_day
-    group by states.report_date, states.opportunity_id
-),
-
 open_accounts as (
     select distinct
         report_date,
@@ -207,33 +170,40 @@ open_accounts as (
     where account_id is not null
 ),
 
-account_activity as (
-    select
-        open_accounts.report_date,
-        open_accounts.account_id,
-        max(
-            case
-                when
-                    activities.is_done
-                    and activities.activity_day <= open_accounts.report_date
-                    then activities.activity_day
-            end
-        ) as last_activity_date,
-        max(
-            case
-                when
-                    activities.activity_day > open_accounts.report_date
-                    then 1
-                else 0
-            end
-        ) as has_future_activity
-    from open_accounts
-    inner join activities
-        on
-            open_accounts.account_id = activities.account_id
-            and open_accounts.report_date >= activities.created_day
-    group by open_accounts.report_date, open_accounts.account_id
-),
+-- The latest completed activity by each report day and whether one is planned
+-- after it: on the deal, and on its account (where the deal has none).
+{%- for name, keyed, key, activity_key in [
+    ('deal_activity', 'states', 'opportunity_id', 'what_id'),
+    ('account_activity', 'open_accounts', 'account_id', 'account_id')] %}
+
+    {{ name }} as (
+        select
+            {{ keyed }}.report_date,
+            {{ keyed }}.{{ key }},
+            max(
+                case
+                    when
+                        activities.is_done
+                        and activities.activity_day <= {{ keyed }}.report_date
+                        then activities.activity_day
+                end
+            ) as last_activity_date,
+            max(
+                case
+                    when
+                        activities.activity_day > {{ keyed }}.report_date
+                        then 1
+                    else 0
+                end
+            ) as has_future_activity
+        from {{ keyed }}
+        inner join activities
+            on
+                {{ keyed }}.{{ key }} = activities.{{ activity_key }}
+                and {{ keyed }}.report_date >= activities.created_day
+        group by {{ keyed }}.report_date, {{ keyed }}.{{ key }}
+    ),
+{%- endfor %}
 
 intervals as (
     select * from {{ ref('fct_opportunity_stage_interval') }}
@@ -378,18 +348,21 @@ final as (
             as stuck,
         flagged.push_count >= 2 as pushed_repeatedly
     from flagged
+),
+
+scored as (
+    select
+        final.*,
+        {%- for reason in reasons %}
+            case when {{ reason }} then 1 else 0 end
+            {%- if not loop.last %} +{% endif %}
+        {%- endfor %} as risk_count
+    from final
 )
 
 select
-    final.*,
-    {%- for reason in reasons %}
-        case when {{ reason }} then 1 else 0 end
-        {%- if not loop.last %} +{% endif %}
-    {%- endfor %} as risk_count,
-    {%- for reason in reasons %}
-        case when {{ reason }} then 1 else 0 end
-        {%- if not loop.last %} +{% endif %}
-    {%- endfor %} > 0 as is_risky,
+    scored.*,
+    scored.risk_count > 0 as is_risky,
     nullif(concat_ws(
         ', ',
         {%- for reason in reasons %}
@@ -397,4 +370,4 @@ select
             {%- if not loop.last %},{% endif %}
         {%- endfor %}
     ), '') as risk_reasons
-from final
+from scored
